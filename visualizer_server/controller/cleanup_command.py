@@ -1,0 +1,21 @@
+"""Ends a finished session: its frames and audio go, its video and manifest stay."""
+
+from __future__ import annotations
+
+from puremvc.interfaces import INotification
+
+from ..model.vo.session import DONE
+from .request_command import PipelineCommand
+
+
+class CleanupCommand(PipelineCommand):
+    """Runs on VIDEO_BUILT (or, when uploading, after the upload): the session is done."""
+
+    def execute(self, notification: INotification) -> None:
+        session = self.sessions.find(notification.body.session_id)
+        if session is None or session.is_final:
+            return
+        session.state = DONE
+        self.frames.remove_frames(session)
+        self.sessions.save(session)
+        self.sessions.report_progress(session, force=True)

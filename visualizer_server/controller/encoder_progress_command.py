@@ -1,0 +1,18 @@
+"""Records how many frames ffmpeg has encoded and passes it on to the owner (throttled)."""
+
+from __future__ import annotations
+
+from puremvc.interfaces import INotification
+
+from ..model.vo.encoder_messages import EncoderProgress
+from .request_command import PipelineCommand
+
+
+class EncoderProgressCommand(PipelineCommand):
+    def execute(self, notification: INotification) -> None:
+        progress: EncoderProgress = notification.body
+        session = self.sessions.find(progress.session_id)
+        if session is None or session.is_final:
+            return
+        session.frames_encoded = progress.frames_encoded
+        self.sessions.report_progress(session)

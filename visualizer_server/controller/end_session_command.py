@@ -1,0 +1,49 @@
+"""Closes a session's input once every frame and audio byte is stored, and lets the build finish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import notifications as n
+from ..errors import CONFLICT, INCOMPLETE, ServiceError
+from ..model.vo.events import BuildStep
+from ..model.vo.requests import EndSessionRequest
+from ..model.vo.session import Session
+from .request_command import RequestCommand
+
+
+class EndSessionCommand(RequestCommand):
+    def handle(self, request: EndSessionRequest) -> dict[str, Any]:
+        session = self.sessions.owned(request.session_id, request.sid)
+        count = request.frame_count
+        # 1. The count must agree with what was announced and with what was sent.
+        self._check_count(session, count)
+        # 2. Nothing may be missing; the answer says exactly what is.
+        missing_frames = session.frames_received.missing(count)
+        missing_audio = (session.spec.audio_size or 0) - session.audio_received_bytes
+        if missing_frames or missing_audio:
+            raise ServiceError(
+                INCOMPLETE,
+                f"{sum(b - a + 1 for a, b in missing_frames)} frame(s) and {missing_audio} audio byte(s) "
+                "are missing; send them, then end the session again",
+                missing_frames=missing_frames,
+                missing_audio_bytes=missing_audio,
+            )
+        # 3. Close the input and let the encoder drain (ending twice is harmless).
+        if not session.ended:
+            session.frame_count = count
+            session.ended = True
+            self.sessions.save(session)
+            self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))
+        return {"frame_count": count, "state": session.state}
+
+    @staticmethod
+    def _check_count(session: Session, count: int) -> None:
+        if session.is_final:
+            raise ServiceError(CONFLICT, f"the session is already {session.state}")
+        announced = session.total_frames
+        if announced is not None and announced != count:
+            raise ServiceError(CONFLICT, f"frame_count {count} disagrees with the {announced} announced")
+        highest = session.frames_received.highest()
+        if highest >= count:
+            raise ServiceError(CONFLICT, f"frame_count {count} is too small: frame {highest} was received")

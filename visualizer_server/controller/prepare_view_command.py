@@ -1,0 +1,33 @@
+"""Startup, step 2: the mediators, which open the port and own the encoders."""
+
+from __future__ import annotations
+
+import logging
+
+from puremvc.interfaces import INotification
+from puremvc.patterns.command import SimpleCommand
+
+from ..model.session_proxy import SessionProxy
+from ..model.video_store_proxy import VideoStoreProxy
+from ..settings import Settings
+from ..view.components.http_routes import HttpRoutes
+from ..view.components.socket_server import SocketServer
+from ..view.encoder_mediator import EncoderMediator
+from ..view.socket_mediator import SocketMediator
+
+log = logging.getLogger(__name__)
+
+
+class PrepareViewCommand(SimpleCommand):
+    def execute(self, notification: INotification) -> None:
+        settings: Settings = notification.body
+        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)
+        # 1. Bind the port now: a busy port fails the start, not the first client.
+        routes = HttpRoutes(settings.page_dir, health=sessions.health, find_video=videos.find)
+        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes)
+        host, port = server.listen(settings.host, settings.port)
+        # 2. Encoders first, so no frame can arrive before there is someone to encode it.
+        self.facade.register_mediator(EncoderMediator())
+        self.facade.register_mediator(SocketMediator(server))
+        log.info("visualizer-server listening on http://%s:%d", host, port)

@@ -1,0 +1,30 @@
+"""Appends a chunk of the session's audio file, in order, to the spool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import CONFLICT, INVALID_REQUEST, ServiceError
+from ..model.vo.requests import AudioChunkRequest
+from .request_command import RequestCommand
+
+
+class ReceiveAudioCommand(RequestCommand):
+    def handle(self, request: AudioChunkRequest) -> dict[str, Any]:
+        session = self.sessions.owned(request.session_id, request.sid)
+        size = session.spec.audio_size
+        if size is None:
+            raise ServiceError(CONFLICT, "this session announced no audio; pass audio: {filename, size} to start_session")
+        if session.is_final or session.ended:
+            raise ServiceError(CONFLICT, f"the session is {session.state} and takes no more audio")
+        received = session.audio_received_bytes
+        if request.offset > received:
+            raise ServiceError(
+                CONFLICT,
+                f"audio chunk at offset {request.offset} leaves a gap: send from offset {received}",
+                received_bytes=received,
+            )
+        if request.offset + len(request.data) > size:
+            raise ServiceError(INVALID_REQUEST, f"the chunk runs past the announced audio size of {size} bytes")
+        session.audio_received_bytes = self.frames.append_audio(session, request.offset, request.data)
+        return {"received_bytes": session.audio_received_bytes}

@@ -1,0 +1,50 @@
+"""Base of the commands that answer a client's request through its acknowledgement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from puremvc.interfaces import INotification
+from puremvc.patterns.command import SimpleCommand
+
+from ..errors import ServiceError
+from ..model.config_proxy import ConfigProxy
+from ..model.frame_store_proxy import FrameStoreProxy
+from ..model.session_proxy import SessionProxy
+from ..model.video_store_proxy import VideoStoreProxy
+from ..model.vo.requests import ClientRequest
+from ..settings import Settings
+
+
+class PipelineCommand(SimpleCommand):
+    """Gives commands typed access to the proxies they share."""
+
+    @property
+    def sessions(self) -> SessionProxy:
+        return self.facade.retrieve_proxy(SessionProxy.NAME)
+
+    @property
+    def frames(self) -> FrameStoreProxy:
+        return self.facade.retrieve_proxy(FrameStoreProxy.NAME)
+
+    @property
+    def videos(self) -> VideoStoreProxy:
+        return self.facade.retrieve_proxy(VideoStoreProxy.NAME)
+
+    @property
+    def settings(self) -> Settings:
+        return self.facade.retrieve_proxy(ConfigProxy.NAME).settings
+
+
+class RequestCommand(PipelineCommand):
+    """``handle`` returns the acknowledgement's fields or raises the contract's ``ServiceError``."""
+
+    def execute(self, notification: INotification) -> None:
+        request: ClientRequest = notification.body
+        try:
+            request.reply.succeed(**self.handle(request))
+        except ServiceError as error:
+            request.reply.fail(error)
+
+    def handle(self, request: Any) -> dict[str, Any]:
+        raise NotImplementedError

@@ -1,0 +1,45 @@
+"""Opens a session: settles its defaults, checks it against the limits, makes its folder."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..errors import INVALID_REQUEST, LIMIT_EXCEEDED, ServiceError
+from ..model.vo.requests import StartSessionRequest
+from ..model.vo.session import SessionSpec
+from .request_command import RequestCommand
+
+
+class StartSessionCommand(RequestCommand):
+    def handle(self, request: StartSessionRequest) -> dict[str, Any]:
+        spec = self._settle_upload(request.spec)
+        self._check_frame_limit(spec)
+        session = self.sessions.create(spec, request.sid)
+        return {
+            "session_id": session.id,
+            "resume_token": session.resume_token,
+            "max_frame_bytes": spec.max_frame_bytes(self.settings.max_frame_bytes),
+            "window": self.settings.window,
+        }
+
+    def _settle_upload(self, spec: SessionSpec) -> SessionSpec:
+        """Upload defaults to 'when credentials exist'; asking for it without them is an error."""
+        has_credentials = self.settings.youtube_token_file is not None
+        if spec.upload and not has_credentials:
+            raise ServiceError(
+                INVALID_REQUEST,
+                "upload was asked for but the server has no YouTube credentials; "
+                "start the server with --youtube-token-file or send upload: false",
+            )
+        upload = has_credentials if spec.upload is None else spec.upload
+        return dataclasses.replace(spec, upload=upload)
+
+    def _check_frame_limit(self, spec: SessionSpec) -> None:
+        raw, limit = spec.raw_frame_bytes, self.settings.max_frame_bytes
+        if spec.format == "rgba" and raw > limit:
+            raise ServiceError(
+                LIMIT_EXCEEDED,
+                f"an rgba frame of {spec.width}x{spec.height} is {raw} bytes, above this server's "
+                f"max_frame_bytes of {limit}; send png, jpeg or webp, or raise --max-frame-bytes",
+            )

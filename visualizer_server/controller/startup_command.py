@@ -1,0 +1,14 @@
+"""STARTUP: prepare the model, then the view (the order matters: mediators read proxies)."""
+
+from __future__ import annotations
+
+from puremvc.patterns.command import MacroCommand
+
+from .prepare_model_command import PrepareModelCommand
+from .prepare_view_command import PrepareViewCommand
+
+
+class StartupCommand(MacroCommand):
+    def initialize_macro_command(self) -> None:
+        self.add_subcommand(PrepareModelCommand)
+        self.add_subcommand(PrepareViewCommand)

@@ -1,0 +1,60 @@
+"""The application facade: one PureMVC core per server instance, keyed so several can share a process."""
+
+from __future__ import annotations
+
+from puremvc.patterns.facade import Facade
+
+from . import notifications as n
+from .controller.build_video_command import BuildVideoCommand
+from .controller.cancel_session_command import CancelSessionCommand
+from .controller.cleanup_command import CleanupCommand
+from .controller.echo_command import EchoCommand
+from .controller.encoder_progress_command import EncoderProgressCommand
+from .controller.end_session_command import EndSessionCommand
+from .controller.finish_video_command import FinishVideoCommand
+from .controller.receive_audio_command import ReceiveAudioCommand
+from .controller.receive_frame_command import ReceiveFrameCommand
+from .controller.session_status_command import SessionStatusCommand
+from .controller.start_session_command import StartSessionCommand
+from .controller.startup_command import StartupCommand
+from .settings import Settings
+from .view.encoder_mediator import EncoderMediator
+from .view.socket_mediator import SocketMediator
+
+COMMANDS = {
+    n.STARTUP: StartupCommand,
+    n.ECHO: EchoCommand,
+    n.START_SESSION: StartSessionCommand,
+    n.RECEIVE_AUDIO: ReceiveAudioCommand,
+    n.RECEIVE_FRAME: ReceiveFrameCommand,
+    n.END_SESSION: EndSessionCommand,
+    n.CANCEL_SESSION: CancelSessionCommand,
+    n.GET_SESSION_STATUS: SessionStatusCommand,
+    n.BUILD_VIDEO: BuildVideoCommand,
+    n.ENCODER_PROGRESSED: EncoderProgressCommand,
+    n.ENCODER_FINISHED: FinishVideoCommand,
+    # The seam of the upload step: today a built video ends the session.
+    n.VIDEO_BUILT: CleanupCommand,
+}
+
+
+class ApplicationFacade(Facade):
+    def initialize_controller(self) -> None:
+        """Register commands while the core is built; sending anything here would deadlock (NOTES.md)."""
+        super().initialize_controller()
+        for name, command in COMMANDS.items():
+            self.register_command(name, command)
+
+    def startup(self, settings: Settings) -> None:
+        """Called after ``get_instance`` has returned, when notifications are safe to send."""
+        self.send_notification(n.STARTUP, settings)
+
+    def shutdown(self) -> None:
+        """Close the port and stop the encoders, then drop the core (which calls no ``on_remove``)."""
+        for name in (SocketMediator.NAME, EncoderMediator.NAME):
+            self.remove_mediator(name)
+        Facade.remove_core(self.multitonKey)
+
+
+def get_facade(key: str) -> ApplicationFacade:
+    return ApplicationFacade.get_instance(key, ApplicationFacade)

@@ -1,0 +1,31 @@
+"""File helpers shared by the stores: atomic writes and id-checked paths."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+SESSION_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+
+
+def new_session_id() -> str:
+    """A random, unguessable id; the only thing ever used to name a session's files."""
+    return secrets.token_hex(16)
+
+
+def is_session_id(value: object) -> bool:
+    return isinstance(value, str) and SESSION_ID_PATTERN.fullmatch(value) is not None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old content or all of the new.
+
+    The rename is what makes an acknowledged frame survive a crash of the server
+    process; a crash mid-write leaves only a ``.tmp`` file, which is ignored.
+    """
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)

@@ -1,0 +1,66 @@
+"""The spool: each session's frames and audio bytes on disk, written once and atomically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from puremvc.patterns.proxy import Proxy
+
+from .files import atomic_write
+from .vo.session import Session
+
+AUDIO_NAME = "audio.bin"
+FRAMES_DIR = "frames"
+INTERMEDIATE_NAME = "encoded.mp4"
+
+
+class FrameStoreProxy(Proxy):
+    """Frames as ``<work_dir>/<id>/frames/<index>.<ext>``, audio as ``<work_dir>/<id>/audio.bin``."""
+
+    NAME = "FrameStoreProxy"
+
+    def __init__(self, work_dir: Path) -> None:
+        super().__init__(self.NAME, work_dir)
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data
+
+    def frame_path(self, session: Session, index: int) -> Path:
+        return self.work_dir / session.id / FRAMES_DIR / f"{index:08d}.{session.spec.frame_extension}"
+
+    def audio_path(self, session: Session) -> Path:
+        return self.work_dir / session.id / AUDIO_NAME
+
+    def intermediate_path(self, session: Session) -> Path:
+        """Where the encoder streams the video before the audio is muxed in."""
+        return self.work_dir / session.id / INTERMEDIATE_NAME
+
+    def store_frame(self, session: Session, index: int, data: bytes) -> Path:
+        path = self.frame_path(session, index)
+        path.parent.mkdir(exist_ok=True)
+        atomic_write(path, data)
+        return path
+
+    def append_audio(self, session: Session, offset: int, data: bytes) -> int:
+        """Store the part of a chunk beyond what is already stored; returns the bytes now stored.
+
+        The caller has checked ``offset <= stored``: a chunk may overlap what is there, not leave a gap.
+        """
+        path = self.audio_path(session)
+        stored = path.stat().st_size if path.exists() else 0
+        fresh = data[stored - offset :]
+        if fresh:
+            with open(path, "ab") as handle:
+                handle.write(fresh)
+        return stored + len(fresh)
+
+    def remove_frames(self, session: Session) -> None:
+        """Drop frames, audio and the intermediate video; the manifest stays until cleanup."""
+        shutil.rmtree(self.work_dir / session.id / FRAMES_DIR, ignore_errors=True)
+        for path in (self.audio_path(session), self.intermediate_path(session)):
+            path.unlink(missing_ok=True)
+
+    def remove_session(self, session: Session) -> None:
+        shutil.rmtree(self.work_dir / session.id, ignore_errors=True)

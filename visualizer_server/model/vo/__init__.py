@@ -1,0 +1,1 @@
+"""Value objects: the small frozen bodies of notifications and the session record."""

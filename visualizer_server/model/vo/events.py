@@ -1,0 +1,65 @@
+"""Bodies of the facts the socket mediator turns into events for a session's connection."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientEvent:
+    """Base of every fact addressed to one connection (``owner_sid`` None: nobody to tell)."""
+
+    owner_sid: str | None
+
+    def payload(self) -> dict[str, Any]:
+        """The event's JSON payload: every field but the addressee."""
+        fields = dataclasses.asdict(self)
+        fields.pop("owner_sid")
+        return fields
+
+
+@dataclasses.dataclass(frozen=True)
+class Echo(ClientEvent):
+    """The original service's echo is a bare string, not an object."""
+
+    text: str = ""
+
+    def payload(self) -> str:  # type: ignore[override]
+        return self.text
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressReport(ClientEvent):
+    session_id: str = ""
+    stage: str = ""
+    percent: float = 0.0
+    frames_received: int = 0
+    frames_encoded: int = 0
+    bytes_uploaded: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoBuilt(ClientEvent):
+    session_id: str = ""
+    url: str = ""
+    bytes: int = 0
+    frames: int = 0
+    duration_s: float = 0.0
+    width: int = 0
+    height: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionFailure(ClientEvent):
+    session_id: str = ""
+    error: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildStep:
+    """Body of BUILD_VIDEO: advance a session's encode; ``fresh`` is a frame just stored, still in memory."""
+
+    session_id: str
+    fresh_index: int | None = None
+    fresh_data: bytes | None = None

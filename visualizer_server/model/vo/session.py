@@ -1,0 +1,118 @@
+"""The session record: what a client asked for and how far the pipeline has got."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .index_ranges import IndexRanges
+
+# Room above a raw frame's size for a PNG that compresses worse than raw.
+FRAME_HEADROOM_BYTES = 64 * 1024
+FORMAT_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "rgba": "rgba"}
+
+RECEIVING = "receiving"
+ENCODING = "encoding"
+UPLOADING = "uploading"
+DONE = "done"
+FAILED = "failed"
+CANCELLED = "cancelled"
+FINAL_STATES = (DONE, FAILED, CANCELLED)
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionSpec:
+    """What ``start_session`` asked for; never changes afterwards."""
+
+    width: int
+    height: int
+    fps: int
+    format: str
+    frame_count: int | None = None
+    audio_filename: str | None = None
+    audio_size: int | None = None
+    video: dict[str, Any] = dataclasses.field(default_factory=dict)
+    upload: bool | None = None  # None: not asked; StartSessionCommand settles the default
+
+    @property
+    def frame_extension(self) -> str:
+        return FORMAT_EXTENSIONS[self.format]
+
+    @property
+    def raw_frame_bytes(self) -> int:
+        return self.width * self.height * 4
+
+    def max_frame_bytes(self, server_limit: int) -> int:
+        """The largest frame this session accepts: exact for rgba, raw size plus headroom otherwise."""
+        if self.format == "rgba":
+            return self.raw_frame_bytes
+        return min(server_limit, self.raw_frame_bytes + FRAME_HEADROOM_BYTES)
+
+
+@dataclasses.dataclass
+class Session:
+    """Mutable pipeline state of one session; the session proxy guards and persists it."""
+
+    id: str
+    resume_token: str
+    spec: SessionSpec
+    owner_sid: str | None
+    created_at: float
+    state: str = RECEIVING
+    frames_received: IndexRanges = dataclasses.field(default_factory=IndexRanges)
+    audio_received_bytes: int = 0
+    frame_count: int | None = None
+    next_frame_to_encode: int = 0
+    frames_encoded: int = 0
+    encoder_started: bool = False
+    ended: bool = False
+    error: dict[str, Any] | None = None
+    last_progress_at: float = 0.0
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def total_frames(self) -> int | None:
+        """The frame count once known: announced at start or given by ``end_session``."""
+        return self.frame_count if self.frame_count is not None else self.spec.frame_count
+
+    @property
+    def all_frames_fed(self) -> bool:
+        return self.ended and self.next_frame_to_encode == self.total_frames
+
+    @property
+    def percent(self) -> float:
+        """Progress of the current stage, 0 to 100."""
+        total = self.total_frames
+        if self.state == DONE:
+            return 100.0
+        if not total:
+            return 0.0
+        done = len(self.frames_received) if self.state == RECEIVING else self.frames_encoded
+        return round(min(100.0, 100.0 * done / total), 1)
+
+    def counts(self) -> dict[str, Any]:
+        """The counters every progress event and status answer carries."""
+        return {
+            "session_id": self.id,
+            "stage": self.state,
+            "percent": self.percent,
+            "frames_received": len(self.frames_received),
+            "frames_encoded": self.frames_encoded,
+            "bytes_uploaded": 0,
+        }
+
+    def manifest(self) -> dict[str, Any]:
+        """What survives a restart; frames are found again in the spool, not here."""
+        return {
+            "id": self.id,
+            "resume_token": self.resume_token,
+            "spec": dataclasses.asdict(self.spec),
+            "created_at": self.created_at,
+            "state": self.state,
+            "frame_count": self.frame_count,
+            "ended": self.ended,
+            "error": self.error,
+        }

@@ -1,0 +1,37 @@
+"""Every notification name of the application, and nothing else.
+
+Requests are imperative (``BUILD_VIDEO``), facts past tense (``VIDEO_BUILT``).
+Values are namespaced ``"<domain>/<event>"`` so a log line is never confused with
+a Socket.IO event name.
+"""
+
+STARTUP = "app/startup"
+SHUTDOWN = "app/shutdown"
+
+# Requests that arrive from a client (the socket mediator sends them).
+ECHO = "client/echo"
+START_SESSION = "session/start"
+RECEIVE_AUDIO = "audio/receive"
+RECEIVE_FRAME = "frame/receive"
+END_SESSION = "session/end"
+CANCEL_SESSION = "session/cancel"
+GET_SESSION_STATUS = "session/get-status"
+
+# Facts the socket mediator turns into emits.
+ECHOED = "client/echoed"
+SESSION_PROGRESSED = "session/progressed"
+VIDEO_BUILT = "video/built"
+SESSION_FAILED = "session/failed"
+
+# The pipeline.
+FRAME_STORED = "frame/stored"
+BUILD_VIDEO = "video/build"
+CLEANUP_SESSION = "session/cleanup"
+
+# Requests to the encoder mediator, and the facts it reports back.
+START_ENCODER = "encoder/start"
+ENCODE_FRAME = "encoder/encode-frame"
+FINISH_ENCODER = "encoder/finish"
+STOP_ENCODER = "encoder/stop"
+ENCODER_PROGRESSED = "encoder/progressed"
+ENCODER_FINISHED = "encoder/finished"

@@ -1,0 +1,171 @@
+"""One session's ffmpeg: frames stream in while they arrive, the audio is muxed in at the end.
+
+Two passes, because the audio may still be arriving while the frames are encoded:
+1. ``image2pipe`` (or ``rawvideo``) on stdin -> H.264 in an intermediate MP4, fed in
+   index order as frames arrive, reporting ``frame=`` from ``-progress``;
+2. a short remux: copy the video, encode the audio to AAC-LC 48 kHz padded or trimmed
+   to the video's duration, ``+faststart``, into the caller's partial output path.
+Knows nothing of PureMVC; it reports through the two callbacks it is given.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from pathlib import Path
+from typing import Callable
+
+import eventlet
+import eventlet.queue
+import imageio_ffmpeg
+from eventlet.green import subprocess
+
+from ...model.vo.encoder_messages import EncodeJob, EncoderResult, FinishEncode, FrameInput
+
+log = logging.getLogger(__name__)
+
+PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
+ERROR_LINES_KEPT = 20
+AUDIO_BITRATE = "192k"
+AUDIO_RATE = "48000"
+
+
+def ffmpeg_exe() -> str:
+    """The binary imageio-ffmpeg ships; no system ffmpeg is needed."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def encode_args(job: EncodeJob) -> list[str]:
+    """Pass 1: frames on stdin to H.264 as YouTube recommends (High, yuv420p tv range, closed GOP of fps/2)."""
+    if job.format == "rgba":
+        source = ["-f", "rawvideo", "-pix_fmt", "rgba", "-video_size", f"{job.width}x{job.height}"]
+    else:
+        source = ["-f", "image2pipe", "-c:v", PIPE_CODECS[job.format]]
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
+        *source, "-framerate", str(job.fps), "-i", "pipe:0",
+        # JPEG decodes to full-range yuvj420p; scale to limited (tv) range whatever the input.
+        "-vf", "scale=out_range=tv,format=yuv420p",
+        "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf), "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-color_range", "tv", "-g", str(max(1, job.fps // 2)), "-flags", "+cgop",
+        "-fps_mode", "cfr", "-an", "-y", "-f", "mp4", str(job.intermediate_path),
+    ]  # fmt: skip
+
+
+def mux_args(job: EncodeJob, finish: FinishEncode) -> list[str]:
+    """Pass 2: copy the video, add AAC audio cut or padded to the video's duration, moov first."""
+    audio_in = ["-i", str(finish.audio_path)] if finish.audio_path else []
+    audio_out = (
+        ["-map", "1:a:0", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", AUDIO_RATE, "-af", "apad"]
+        if finish.audio_path
+        else []
+    )
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-i", str(job.intermediate_path), *audio_in,
+        "-map", "0:v:0", *audio_out, "-c:v", "copy", "-t", f"{finish.duration_s:.6f}",
+        "-movflags", "+faststart", "-f", "mp4", str(finish.output_path),
+    ]  # fmt: skip
+
+
+class FfmpegEncoder:
+    """Runs the two passes for one session in background greenlets."""
+
+    def __init__(
+        self,
+        job: EncodeJob,
+        on_progress: Callable[[int], None],
+        on_finished: Callable[[EncoderResult], None],
+    ) -> None:
+        self.job = job
+        self._on_progress = on_progress
+        self._on_finished = on_finished
+        self._queue: eventlet.queue.LightQueue = eventlet.queue.LightQueue()
+        self._buffered_bytes = 0
+        self._frames_encoded = 0
+        self._errors: collections.deque[str] = collections.deque(maxlen=ERROR_LINES_KEPT)
+        self._process: subprocess.Popen | None = None
+        self._readers: list[eventlet.greenthread.GreenThread] = []
+        self._stopped = False
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            encode_args(self.job), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self._readers = [
+            eventlet.spawn(self._read_progress, self._process.stdout),
+            eventlet.spawn(self._read_errors, self._process.stderr),
+        ]
+        eventlet.spawn(self._write_frames)
+
+    def feed(self, frame: FrameInput) -> None:
+        """Queue the next frame; its bytes stay in memory only while within the buffer budget."""
+        if frame.data is not None and self._buffered_bytes + len(frame.data) > self.job.buffer_bytes:
+            frame = FrameInput(frame.session_id, frame.index, frame.path)
+        self._buffered_bytes += len(frame.data or b"")
+        self._queue.put(frame)
+
+    def finish(self, finish: FinishEncode) -> None:
+        self._queue.put(finish)
+
+    def stop(self) -> None:
+        """Cancel: kill ffmpeg without reporting a result."""
+        self._stopped = True
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+        self._queue.put(None)
+
+    @property
+    def queued_frames(self) -> int:
+        return self._queue.qsize()
+
+    def _write_frames(self) -> None:
+        assert self._process is not None
+        stdin = self._process.stdin
+        try:
+            while True:
+                item = self._queue.get()
+                if not isinstance(item, FrameInput):
+                    break
+                data = item.data if item.data is not None else item.path.read_bytes()
+                self._buffered_bytes -= len(item.data or b"")
+                stdin.write(data)
+            stdin.close()
+        except (BrokenPipeError, OSError) as error:
+            self._errors.append(f"writing to ffmpeg failed: {error}")
+        returncode = self._process.wait()
+        for reader in self._readers:
+            reader.wait()  # the last progress block and error lines come after the exit
+        if self._stopped:
+            return
+        if returncode != 0 or not isinstance(item, FinishEncode):
+            self._report(False, item, f"ffmpeg exited with code {returncode}")
+            return
+        self._mux(item)
+
+    def _mux(self, finish: FinishEncode) -> None:
+        result = subprocess.run(mux_args(self.job, finish), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if result.returncode != 0:
+            self._errors.extend(result.stderr.decode(errors="replace").splitlines()[-ERROR_LINES_KEPT:])
+        self._report(result.returncode == 0, finish, f"ffmpeg (audio mux) exited with code {result.returncode}")
+
+    def _report(self, ok: bool, item: object, failure: str) -> None:
+        if not ok:
+            self._errors.append(failure)
+        output = item.output_path if isinstance(item, FinishEncode) else Path()
+        self._on_finished(EncoderResult(self.job.session_id, ok, self._frames_encoded, output, tuple(self._errors)))
+
+    def _read_progress(self, stream) -> None:
+        """``-progress`` writes key=value blocks ending in ``progress=``; report once per block."""
+        for raw in stream:
+            key, _, value = raw.decode(errors="replace").strip().partition("=")
+            if key == "frame" and value.isdigit():
+                self._frames_encoded = int(value)
+            elif key == "progress":
+                self._on_progress(self._frames_encoded)
+
+    def _read_errors(self, stream) -> None:
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if line:
+                self._errors.append(line)

@@ -1,0 +1,73 @@
+"""The plain HTTP side of the port: the test page, its client libraries, health, and the videos."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+# Browser libraries the page loads from this server (installed by npm, never from a CDN).
+VENDOR_FILES = {
+    "socket.io.min.js": "node_modules/socket.io-client/dist/socket.io.min.js",
+    "socket.io.min.js.map": "node_modules/socket.io-client/dist/socket.io.min.js.map",
+}
+
+
+class HttpRoutes:
+    """A WSGI app; what it serves comes from the callables it is given."""
+
+    def __init__(
+        self,
+        page_dir: Path,
+        health: Callable[[], dict[str, Any]],
+        find_video: Callable[[str], Path | None],
+    ) -> None:
+        self.page_dir = page_dir
+        self.health = health
+        self.find_video = find_video
+        self.url_map = Map(
+            [
+                Rule("/", endpoint="page"),
+                Rule("/vendor/<name>", endpoint="vendor"),
+                Rule("/healthz", endpoint="healthz"),
+                Rule("/videos/<session_id>.mp4", endpoint="video"),
+            ]
+        )
+
+    def __call__(self, environ: dict, start_response: Callable) -> Any:
+        request = Request(environ)
+        try:
+            endpoint, values = self.url_map.bind_to_environ(environ).match()
+            response = getattr(self, f"_{endpoint}")(request, **values)
+        except HTTPException as error:
+            response = error.get_response(environ)
+        return response(environ, start_response)
+
+    def _page(self, request: Request) -> Response:
+        return self._file(request, self.page_dir / "test_client.html")
+
+    def _vendor(self, request: Request, name: str) -> Response:
+        if name not in VENDOR_FILES:
+            raise NotFound()
+        return self._file(request, self.page_dir / VENDOR_FILES[name])
+
+    def _healthz(self, request: Request) -> Response:
+        return Response(json.dumps(self.health()), mimetype="application/json")
+
+    def _video(self, request: Request, session_id: str) -> Response:
+        path = self.find_video(session_id)
+        if path is None:
+            raise NotFound(f"no finished video for session {session_id}")
+        # conditional=True answers Range requests with 206, so <video> can seek.
+        return send_file(path, request.environ, mimetype="video/mp4", conditional=True, max_age=0)
+
+    @staticmethod
+    def _file(request: Request, path: Path) -> Response:
+        if not path.is_file():
+            raise NotFound(f"{path.name} is missing; run 'make setup' (npm ci) to install the page's libraries")
+        return send_file(path, request.environ, conditional=True, max_age=0)

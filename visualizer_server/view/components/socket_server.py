@@ -1,0 +1,71 @@
+"""The Socket.IO server (python-socketio on eventlet) and the WSGI server that carries it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+import eventlet
+import eventlet.wsgi
+import socketio
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[str, Any], Any]
+
+
+class SocketServer:
+    """Listens on one port for Socket.IO and the HTTP routes; knows nothing of PureMVC.
+
+    ``on(event, handler)`` registers ``handler(sid, payload)``; its return value is
+    the acknowledgement.
+    """
+
+    def __init__(
+        self,
+        http_app: Callable,
+        cors_origins: tuple[str, ...],
+        max_message_bytes: int,
+    ) -> None:
+        self.sio = socketio.Server(
+            async_mode="eventlet",
+            # None is same-origin only: browser protection, not authentication.
+            cors_allowed_origins=list(cors_origins) or None,
+            max_http_buffer_size=max_message_bytes,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.app = socketio.WSGIApp(self.sio, http_app)
+        self._listener: Any = None
+        self._server_thread: eventlet.greenthread.GreenThread | None = None
+
+    def on(self, event: str, handler: EventHandler) -> None:
+        def receive(sid: str, payload: Any = None) -> Any:
+            return handler(sid, payload)
+
+        self.sio.on(event, receive)
+
+    def on_connect(self, handler: Callable[[str, Any], None]) -> None:
+        self.sio.on("connect", lambda sid, environ, auth=None: handler(sid, auth))
+
+    def on_disconnect(self, handler: Callable[[str], None]) -> None:
+        self.sio.on("disconnect", lambda sid, reason=None: handler(sid))
+
+    def emit(self, event: str, data: Any, to: str) -> None:
+        self.sio.emit(event, data, to=to)
+
+    def listen(self, host: str, port: int) -> tuple[str, int]:
+        """Bind now (so a port of 0 is resolved and a busy port fails at startup), serve later."""
+        self._listener = eventlet.listen((host, port))
+        return self._listener.getsockname()[:2]
+
+    def start(self) -> None:
+        self._server_thread = eventlet.spawn(
+            eventlet.wsgi.server, self._listener, self.app, log=log, log_output=False, debug=False
+        )
+
+    def stop(self) -> None:
+        if self._server_thread is not None:
+            self._server_thread.kill()
+        if self._listener is not None:
+            self._listener.close()

@@ -1,0 +1,71 @@
+"""Owns the ffmpeg processes, one per session being encoded, and reports what they do."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from puremvc.interfaces import INotification
+from puremvc.patterns.mediator import Mediator
+
+from .. import notifications as n
+from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
+from .components.ffmpeg_encoder import FfmpegEncoder
+
+log = logging.getLogger(__name__)
+
+EncoderFactory = Callable[..., FfmpegEncoder]
+
+
+class EncoderMediator(Mediator):
+    """Its view component is the factory that makes an encoder (tests may pass another)."""
+
+    NAME = "EncoderMediator"
+
+    def __init__(self, factory: EncoderFactory = FfmpegEncoder) -> None:
+        super().__init__(self.NAME, factory)
+        self.encoders: dict[str, FfmpegEncoder] = {}
+
+    def list_notification_interests(self) -> list[str]:
+        return [n.START_ENCODER, n.ENCODE_FRAME, n.FINISH_ENCODER, n.STOP_ENCODER]
+
+    def handle_notification(self, notification: INotification) -> None:
+        body = notification.body
+        if notification.name == n.START_ENCODER:
+            self._start(body)
+            return
+        encoder = self.encoders.get(body.session_id)
+        if encoder is None:
+            return
+        if notification.name == n.ENCODE_FRAME:
+            encoder.feed(body)
+        elif notification.name == n.FINISH_ENCODER:
+            encoder.finish(body)
+        elif notification.name == n.STOP_ENCODER:
+            self.encoders.pop(body.session_id).stop()
+
+    def on_remove(self) -> None:
+        for encoder in self.encoders.values():
+            encoder.stop()
+        self.encoders.clear()
+
+    def _start(self, job: EncodeJob) -> None:
+        def progressed(frames: int) -> None:
+            self._report(n.ENCODER_PROGRESSED, EncoderProgress(job.session_id, frames))
+
+        def finished(result: EncoderResult) -> None:
+            self.encoders.pop(job.session_id, None)
+            self._report(n.ENCODER_FINISHED, result)
+
+        encoder = self.view_component(job, progressed, finished)
+        self.encoders[job.session_id] = encoder
+        encoder.start()
+        log.info("session %s: encoder started (%dx%d %s @ %d fps)", job.session_id, job.width, job.height,
+                 job.format, job.fps)
+
+    def _report(self, name: str, body: object) -> None:
+        """Called from the encoder's greenlets: an exception here would vanish, so log it."""
+        try:
+            self.send_notification(name, body)
+        except Exception:
+            log.exception("handling %s for session %s failed", name, getattr(body, "session_id", "?"))

@@ -1,0 +1,154 @@
+"""Socket payloads to request value objects: the boundary where every payload is checked.
+
+Each parser raises ``ServiceError(invalid_request)`` with a sentence naming the field,
+so commands only ever see well-typed, in-range requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import INVALID_REQUEST, ServiceError
+from ..model.vo.requests import (
+    AudioChunkRequest,
+    ClientRequest,
+    EchoRequest,
+    EndSessionRequest,
+    FrameRequest,
+    SessionRequest,
+    StartSessionRequest,
+)
+from ..model.vo.session import FORMAT_EXTENSIONS, SessionSpec
+
+MISSING = object()
+PRIVACY_VALUES = ("private", "unlisted", "public")
+VIDEO_FIELDS = {"title": str, "description": str, "tags": list, "category_id": str, "privacy": str}
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError(INVALID_REQUEST, message)
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise _invalid("the payload must be an object")
+    return payload
+
+
+def _int(payload: dict, name: str, low: int, high: int | None = None, default: Any = MISSING) -> Any:
+    value = payload.get(name, MISSING)
+    if value is MISSING and default is not MISSING:
+        return default
+    # bool is an int in Python; a JSON true is not a number.
+    if value is MISSING or isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(f"'{name}' must be an integer")
+    if value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise _invalid(f"'{name}' must be {bound}, got {value}")
+    return value
+
+
+def _text(payload: dict, name: str) -> str:
+    value = payload.get(name, MISSING)
+    if not isinstance(value, str) or not value:
+        raise _invalid(f"'{name}' must be a non-empty string")
+    return value
+
+
+def _binary(payload: dict, name: str) -> bytes:
+    value = payload.get(name, MISSING)
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise _invalid(f"'{name}' must be binary data (an ArrayBuffer, Blob or bytes), not {type(value).__name__}")
+    return bytes(value)
+
+
+def _even_dimension(payload: dict, name: str, high: int) -> int:
+    value = _int(payload, name, 16, high)
+    if value % 2:
+        raise _invalid(f"'{name}' must be even (H.264 yuv420p needs even sizes), got {value}")
+    return value
+
+
+def _audio(payload: dict) -> tuple[str | None, int | None]:
+    audio = payload.get("audio", MISSING)
+    if audio is MISSING:
+        return None, None
+    audio = _object(audio)
+    return _text(audio, "filename"), _int(audio, "size", 1)
+
+
+def _video(payload: dict) -> dict[str, Any]:
+    video = payload.get("video", MISSING)
+    if video is MISSING:
+        return {}
+    video = _object(video)
+    for name, value in video.items():
+        expected = VIDEO_FIELDS.get(name)
+        if expected is None:
+            raise _invalid(f"'video.{name}' is not a known field; use {', '.join(VIDEO_FIELDS)}")
+        if not isinstance(value, expected):
+            raise _invalid(f"'video.{name}' must be a {expected.__name__}")
+    if video.get("privacy", "private") not in PRIVACY_VALUES:
+        raise _invalid(f"'video.privacy' must be one of {', '.join(PRIVACY_VALUES)}")
+    return dict(video)
+
+
+def _upload(payload: dict) -> bool | None:
+    value = payload.get("upload", MISSING)
+    if value is MISSING:
+        return None
+    if not isinstance(value, bool):
+        raise _invalid("'upload' must be true or false")
+    return value
+
+
+def parse_echo(sid: str, payload: Any) -> EchoRequest:
+    return EchoRequest(sid, text="" if payload is None else str(payload))
+
+
+def parse_start_session(sid: str, payload: Any) -> StartSessionRequest:
+    payload = _object(payload)
+    image_format = payload.get("format", MISSING)
+    if image_format not in FORMAT_EXTENSIONS:
+        raise _invalid(f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
+    audio_filename, audio_size = _audio(payload)
+    spec = SessionSpec(
+        width=_even_dimension(payload, "width", 7680),
+        height=_even_dimension(payload, "height", 4320),
+        fps=_int(payload, "fps", 1, 120, default=30),
+        format=image_format,
+        frame_count=_int(payload, "frame_count", 1, default=None),
+        audio_filename=audio_filename,
+        audio_size=audio_size,
+        video=_video(payload),
+        upload=_upload(payload),
+    )
+    return StartSessionRequest(sid, spec=spec)
+
+
+def parse_session(sid: str, payload: Any) -> SessionRequest:
+    return SessionRequest(sid, session_id=_text(_object(payload), "session_id"))
+
+
+def parse_frame(sid: str, payload: Any) -> FrameRequest:
+    payload = _object(payload)
+    return FrameRequest(
+        sid, session_id=_text(payload, "session_id"), index=_int(payload, "index", 0), data=_binary(payload, "data")
+    )
+
+
+def parse_audio_chunk(sid: str, payload: Any) -> AudioChunkRequest:
+    payload = _object(payload)
+    return AudioChunkRequest(
+        sid, session_id=_text(payload, "session_id"), offset=_int(payload, "offset", 0), data=_binary(payload, "data")
+    )
+
+
+def parse_end_session(sid: str, payload: Any) -> EndSessionRequest:
+    payload = _object(payload)
+    return EndSessionRequest(
+        sid, session_id=_text(payload, "session_id"), frame_count=_int(payload, "frame_count", 1)
+    )
+
+
+Parser = Callable[[str, Any], ClientRequest]

@@ -1,0 +1,81 @@
+"""Turns Socket.IO events into notifications, and the pipeline's facts into emits."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from puremvc.interfaces import INotification
+from puremvc.patterns.mediator import Mediator
+
+from .. import notifications as n
+from ..errors import INTERNAL, ServiceError
+from ..model.vo.events import ClientEvent
+from . import request_parser as parse
+from .components.socket_server import SocketServer
+
+log = logging.getLogger(__name__)
+
+# Socket event -> (notification it becomes, parser that checks its payload).
+EVENTS: dict[str, tuple[str, parse.Parser]] = {
+    "test": (n.ECHO, parse.parse_echo),
+    "start_session": (n.START_SESSION, parse.parse_start_session),
+    "audio_chunk": (n.RECEIVE_AUDIO, parse.parse_audio_chunk),
+    "frame": (n.RECEIVE_FRAME, parse.parse_frame),
+    "end_session": (n.END_SESSION, parse.parse_end_session),
+    "cancel_session": (n.CANCEL_SESSION, parse.parse_session),
+    "session_status": (n.GET_SESSION_STATUS, parse.parse_session),
+}
+
+# Notification -> the event it is emitted as, to the connection that owns the session.
+EMITS = {
+    n.ECHOED: "test",
+    n.SESSION_PROGRESSED: "progress",
+    n.VIDEO_BUILT: "video_ready",
+    n.SESSION_FAILED: "session_failed",
+}
+
+
+class SocketMediator(Mediator):
+    NAME = "SocketMediator"
+
+    def __init__(self, server: SocketServer) -> None:
+        super().__init__(self.NAME, server)
+
+    @property
+    def server(self) -> SocketServer:
+        return self.view_component
+
+    def on_register(self) -> None:
+        for event, (notification, parser) in EVENTS.items():
+            self.server.on(event, self._handler(event, notification, parser))
+        self.server.on_connect(lambda sid, auth: log.info("client %s connected", sid))
+        self.server.on_disconnect(lambda sid: log.info("client %s disconnected", sid))
+        self.server.start()
+
+    def on_remove(self) -> None:
+        self.server.stop()
+
+    def _handler(self, event: str, notification: str, parser: parse.Parser):
+        def handle(sid: str, payload: Any) -> dict[str, Any]:
+            try:
+                request = parser(sid, payload)
+                self.send_notification(notification, request)
+                return request.reply.to_ack()
+            except ServiceError as error:
+                return {"ok": False, "error": error.to_dict()}
+            except Exception:
+                # Never leak a traceback to a client; the log has it.
+                log.exception("event %r from %s failed", event, sid)
+                message = "the server failed to handle this request; the error is in its log"
+                return {"ok": False, "error": ServiceError(INTERNAL, message).to_dict()}
+
+        return handle
+
+    def list_notification_interests(self) -> list[str]:
+        return list(EMITS)
+
+    def handle_notification(self, notification: INotification) -> None:
+        body: ClientEvent = notification.body
+        if body.owner_sid is not None:
+            self.server.emit(EMITS[notification.name], body.payload(), to=body.owner_sid)
