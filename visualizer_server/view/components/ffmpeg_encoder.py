@@ -44,10 +44,12 @@ def encode_args(job: EncodeJob) -> list[str]:
     return [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
         *source, "-framerate", str(job.fps), "-i", "pipe:0",
-        # JPEG decodes to full-range yuvj420p; scale to limited (tv) range whatever the input.
-        "-vf", "scale=out_range=tv,format=yuv420p",
+        # JPEG decodes to full-range yuvj420p: convert every input to limited (tv) range BT.709,
+        # and tag it (x264 writes the range only along with a colour matrix).
+        "-vf", "scale=out_range=tv:out_color_matrix=bt709,format=yuv420p",
         "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-color_range", "tv", "-g", str(max(1, job.fps // 2)), "-flags", "+cgop",
+        "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709",
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-g", str(max(1, job.fps // 2)), "-flags", "+cgop",
         "-fps_mode", "cfr", "-an", "-y", "-f", "mp4", str(job.intermediate_path),
     ]  # fmt: skip
 

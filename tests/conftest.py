@@ -1,0 +1,71 @@
+"""Shared fixtures: a real server process on loopback, and fresh PureMVC cores for unit tests."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
+STARTUP_TIMEOUT_S = 30
+
+
+class ServerProcess:
+    """``python -m visualizer_server`` on a free loopback port, with its log kept for assertions."""
+
+    def __init__(self, work: Path, output: Path, extra_args: list[str] | None = None) -> None:
+        self.work_dir, self.output_dir = work, output
+        self.lines: list[str] = []
+        self.url: str = ""
+        self._ready = threading.Event()
+        command = [sys.executable, "-m", "visualizer_server", "--port", "0", "--work-dir", str(work),
+                   "--output-dir", str(output), "--log-level", "DEBUG", *(extra_args or [])]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+        threading.Thread(target=self._read_log, daemon=True).start()
+        if not self._ready.wait(STARTUP_TIMEOUT_S) or not self.url:
+            self.stop()
+            raise RuntimeError("server did not start:\n" + "\n".join(self.lines))
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip())
+            match = LISTENING.search(line)
+            if match:
+                self.url = match.group(1)
+                self._ready.set()
+        self._ready.set()  # exited: unblock the waiter
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    process = ServerProcess(tmp_path / "work", tmp_path / "output")
+    yield process
+    process.stop()
+
+
+_core_keys = itertools.count()
+
+
+@pytest.fixture
+def core_key() -> Iterator[str]:
+    """A unique multiton key; the core is removed after the test."""
+    from puremvc.patterns.facade import Facade
+
+    key = f"test-core-{os.getpid()}-{next(_core_keys)}"
+    yield key
+    Facade.remove_core(key)

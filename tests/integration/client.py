@@ -1,0 +1,62 @@
+"""A python-socketio client that records every event the server sends, for the tests."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import socketio
+
+EVENT_TIMEOUT_S = 60
+
+
+class RecordingClient:
+    def __init__(self, url: str) -> None:
+        self.sio = socketio.Client(reconnection=False)
+        self.events: dict[str, list[Any]] = {}
+        self._arrived = threading.Condition()
+        for name in ("test", "progress", "video_ready", "session_failed", "upload_complete"):
+            self.sio.on(name, self._recorder(name))
+        self.sio.connect(url, transports=["websocket"], wait_timeout=10)
+
+    def _recorder(self, name: str):
+        def record(payload: Any = None) -> None:
+            with self._arrived:
+                self.events.setdefault(name, []).append(payload)
+                self._arrived.notify_all()
+
+        return record
+
+    def wait_for(self, name: str, timeout: float = EVENT_TIMEOUT_S) -> Any:
+        """The first ``name`` event, waiting for it to arrive."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: self.events.get(name), timeout):
+                raise AssertionError(f"no {name!r} event within {timeout} s; got {list(self.events)}")
+            return self.events[name][0]
+
+    def wait_for_end(self, timeout: float = EVENT_TIMEOUT_S) -> str:
+        """Wait for ``video_ready`` or ``session_failed``, whichever comes; returns its name."""
+        with self._arrived:
+            ended = lambda: self.events.get("video_ready") or self.events.get("session_failed")  # noqa: E731
+            if not self._arrived.wait_for(ended, timeout):
+                raise AssertionError(f"the session did not end within {timeout} s; got {list(self.events)}")
+            return "video_ready" if self.events.get("video_ready") else "session_failed"
+
+    def call(self, event: str, payload: Any = None) -> Any:
+        return self.sio.call(event, payload, timeout=EVENT_TIMEOUT_S)
+
+    def start(self, **spec: Any) -> dict[str, Any]:
+        ack = self.call("start_session", spec)
+        assert ack["ok"], ack
+        return ack
+
+    def send_frame(self, session_id: str, index: int, data: bytes) -> dict[str, Any]:
+        return self.call("frame", {"session_id": session_id, "index": index, "data": data})
+
+    def send_audio(self, session_id: str, data: bytes, chunk: int = 64 * 1024) -> None:
+        for offset in range(0, len(data), chunk):
+            ack = self.call("audio_chunk", {"session_id": session_id, "offset": offset, "data": data[offset : offset + chunk]})
+            assert ack["ok"], ack
+
+    def close(self) -> None:
+        self.sio.disconnect()

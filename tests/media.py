@@ -1,0 +1,104 @@
+"""Test media: frames that carry their own index, a WAV tone, and the facts of a decoded video."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image
+
+BARS = 8  # the index is drawn as 8 black/white bars: robust to lossy compression
+
+
+def frame_pixels(index: int, width: int, height: int) -> np.ndarray:
+    """An RGB image whose vertical bars spell ``index`` in binary, on a colour that moves with it."""
+    pixels = np.zeros((height, width, 3), dtype=np.uint8)
+    pixels[:, :] = ((index * 37) % 256, (index * 91) % 256, 90)
+    bar_width = width // BARS
+    for bit in range(BARS):
+        value = 255 if (index >> bit) & 1 else 0
+        pixels[height // 4 : 3 * height // 4, bit * bar_width + 2 : (bit + 1) * bar_width - 2] = value
+    return pixels
+
+
+def encode_frame(index: int, width: int, height: int, image_format: str) -> bytes:
+    pixels = frame_pixels(index, width, height)
+    if image_format == "rgba":
+        alpha = np.full((height, width, 1), 255, dtype=np.uint8)
+        return np.concatenate([pixels, alpha], axis=2).tobytes()
+    buffer = io.BytesIO()
+    pil_format = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[image_format]
+    options = {"quality": 95} if image_format in ("jpeg", "webp") else {}
+    Image.fromarray(pixels).save(buffer, pil_format, **options)
+    return buffer.getvalue()
+
+
+def read_index(pixels: np.ndarray) -> int:
+    """The index a decoded frame spells, read from the centre of each bar."""
+    height, width, _ = pixels.shape
+    bar_width = width // BARS
+    index = 0
+    for bit in range(BARS):
+        sample = pixels[height // 2, bit * bar_width + bar_width // 2]
+        if int(sample.mean()) > 128:
+            index |= 1 << bit
+    return index
+
+
+def make_wav(path: Path, seconds: float, rate: int = 44100) -> bytes:
+    """A 440 Hz mono tone; returns the file's bytes."""
+    samples = (np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate) * 12000).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.tobytes())
+    return path.read_bytes()
+
+
+@dataclasses.dataclass
+class VideoFacts:
+    video_codec: str
+    width: int
+    height: int
+    pix_fmt: str
+    color_range: int
+    frames: int
+    video_duration_s: float
+    container_duration_s: float
+    frame_indexes: list[int]
+    audio_codec: str | None
+    audio_rate: int | None
+    audio_profile: str | None
+    audio_duration_s: float | None
+
+
+def probe(path: Path) -> VideoFacts:
+    """Decode every frame: the facts ffprobe would give, plus the index each frame spells."""
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
+        context = video.codec_context
+        facts = VideoFacts(
+            video_codec=context.name,
+            width=context.width,
+            height=context.height,
+            pix_fmt=context.pix_fmt,
+            color_range=int(context.color_range),
+            frames=0,
+            video_duration_s=float(video.duration * video.time_base),
+            container_duration_s=container.duration / 1_000_000,
+            frame_indexes=[],
+            audio_codec=audio.codec_context.name if audio else None,
+            audio_rate=audio.sample_rate if audio else None,
+            audio_profile=audio.codec_context.profile if audio else None,
+            audio_duration_s=float(audio.duration * audio.time_base) if audio else None,
+        )
+        for frame in container.decode(video=0):
+            facts.frame_indexes.append(read_index(frame.to_ndarray(format="rgb24")))
+        facts.frames = len(facts.frame_indexes)
+    return facts
