@@ -10,12 +10,13 @@ import sys
 from typing import Sequence
 
 import eventlet
-import eventlet.event
+import eventlet.hubs
 
 from .facade import get_facade
 from .settings import Settings, describe, load_settings
 
 log = logging.getLogger("visualizer_server")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def configure_logging(level: str) -> None:
@@ -26,20 +27,30 @@ def configure_logging(level: str) -> None:
     )
 
 
+def wait_for_stop_signal() -> signal.Signals:
+    """Block this greenlet until SIGTERM or SIGINT.
+
+    A Python signal handler does not wake eventlet's hub, which may sleep for the
+    whole ping interval (25 s); the wakeup fd does, and it carries the signal number.
+    """
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda *_: None)
+    signal.set_wakeup_fd(write_fd)
+    while True:
+        eventlet.hubs.trampoline(read_fd, read=True)
+        for signum in os.read(read_fd, 64):
+            if signum in STOP_SIGNALS:
+                return signal.Signals(signum)
+
+
 def serve(settings: Settings) -> None:
     """Run one server until a signal asks it to stop."""
     facade = get_facade(f"visualizer-server-{os.getpid()}-{settings.port}")
     facade.startup(settings)
-    stopping = eventlet.event.Event()
-
-    def stop(signum: int, _frame: object) -> None:
-        log.info("received %s, shutting down", signal.Signals(signum).name)
-        if not stopping.ready():
-            stopping.send()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    stopping.wait()
+    received = wait_for_stop_signal()
+    log.info("received %s, shutting down", received.name)
     facade.shutdown()
 
 

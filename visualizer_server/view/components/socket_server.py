@@ -65,6 +65,8 @@ class SocketServer:
         )
 
     def stop(self) -> None:
+        """Stop listening and Engine.IO's background tasks (they would keep the process alive)."""
+        self.sio.shutdown()
         if self._server_thread is not None:
             self._server_thread.kill()
         if self._listener is not None:
