@@ -8,10 +8,16 @@ import re
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+with warnings.catch_warnings():
+    # eventlet announces its bugfix-only maintenance once, on first import; the project chose it knowingly.
+    warnings.simplefilter("ignore")
+    import eventlet  # noqa: F401
 
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 STARTUP_TIMEOUT_S = 30
