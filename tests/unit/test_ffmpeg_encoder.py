@@ -11,7 +11,7 @@ from ..media import encode_frame, probe
 
 
 def _run(tmp_path: Path, frames: list[bytes], image_format: str = "png", buffer_bytes: int = 10**8):
-    job = EncodeJob("s", 64, 32, 10, image_format, tmp_path / "inter.mp4", "ultrafast", 23, buffer_bytes)
+    job = EncodeJob("s", 64, 32, 10, image_format, tmp_path / "inter.mp4", "ultrafast", 23, buffer_bytes, 4)
     finished, progress = eventlet.event.Event(), []
     encoder = FfmpegEncoder(job, progress.append, finished.send)
     encoder.start()
@@ -37,3 +37,18 @@ def test_undecodable_input_fails_with_ffmpegs_words(tmp_path):
     assert not result.ok
     assert any("exited with code" in line for line in result.error_lines)
     assert len(result.error_lines) > 1, "ffmpeg's own error lines are kept"
+
+
+def test_feeding_waits_while_ffmpeg_is_behind(tmp_path):
+    job = EncodeJob("s", 64, 32, 10, "png", tmp_path / "inter.mp4", "ultrafast", 23, 10**8, 2)
+    finished = eventlet.event.Event()
+    encoder = FfmpegEncoder(job, lambda frames: None, finished.send)
+    encoder.start()
+    backlog = []
+    for index in range(30):
+        encoder.feed(FrameInput("s", index, Path(), encode_frame(index, 64, 32, "png")))
+        encoder.wait_for_room()
+        backlog.append(encoder._queue.qsize())
+    encoder.finish(FinishEncode("s", tmp_path / "out.mp4.part", None, 3.0))
+    assert finished.wait().frames_encoded == 30
+    assert max(backlog) <= 2, "wait_for_room returned with more frames queued than allowed"

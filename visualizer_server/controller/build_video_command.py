@@ -21,12 +21,14 @@ class BuildVideoCommand(PipelineCommand):
         if not session.encoder_started:
             self._start_encoder(session)
         # 2. Feed every frame that is now next in order; early frames wait in the spool.
+        #    ENCODE_FRAME may block this greenlet while ffmpeg catches up, and other frames'
+        #    greenlets run meanwhile: claim the index before sending, so none is fed twice.
         while session.next_frame_to_encode in session.frames_received:
             index = session.next_frame_to_encode
+            session.next_frame_to_encode += 1
             data = step.fresh_data if index == step.fresh_index else None
             path = self.frames.frame_path(session, index)
             self.send_notification(n.ENCODE_FRAME, FrameInput(session.id, index, path, data))
-            session.next_frame_to_encode += 1
         # 3. Once the session is ended and every frame fed, close the stream and mux the audio.
         if session.all_frames_fed and session.state != ENCODING:
             self._finish(session)
@@ -43,6 +45,8 @@ class BuildVideoCommand(PipelineCommand):
             preset=settings.x264_preset,
             crf=settings.x264_crf,
             buffer_bytes=settings.encoder_buffer_bytes,
+            # Twice the client's window: ffmpeg never starves, and acks slow down beyond it.
+            max_queued_frames=2 * settings.window,
         )
         session.encoder_started = True
         self.send_notification(n.START_ENCODER, job)

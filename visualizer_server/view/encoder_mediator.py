@@ -39,6 +39,7 @@ class EncoderMediator(Mediator):
             return
         if notification.name == n.ENCODE_FRAME:
             encoder.feed(body)
+            encoder.wait_for_room()  # back-pressure: the frame's ack waits while ffmpeg is behind
         elif notification.name == n.FINISH_ENCODER:
             encoder.finish(body)
         elif notification.name == n.STOP_ENCODER:

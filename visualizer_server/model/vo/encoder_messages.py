@@ -19,6 +19,7 @@ class EncodeJob:
     preset: str
     crf: int
     buffer_bytes: int
+    max_queued_frames: int
 
 
 @dataclasses.dataclass(frozen=True)

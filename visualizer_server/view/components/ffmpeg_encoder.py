@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import eventlet
+import eventlet.event
 import eventlet.queue
 import imageio_ffmpeg
 from eventlet.green import subprocess
@@ -89,6 +90,8 @@ class FfmpegEncoder:
         self._process: subprocess.Popen | None = None
         self._readers: list[eventlet.greenthread.GreenThread] = []
         self._stopped = False
+        self._writer_done = False
+        self._frame_written = eventlet.event.Event()
 
     def start(self) -> None:
         self._process = subprocess.Popen(
@@ -117,9 +120,18 @@ class FfmpegEncoder:
             self._process.kill()
         self._queue.put(None)
 
-    @property
-    def queued_frames(self) -> int:
-        return self._queue.qsize()
+    def wait_for_room(self) -> None:
+        """Block the calling greenlet while more than ``job.max_queued_frames`` wait for ffmpeg.
+
+        The frame is already queued (order is kept); this only delays the caller, which is
+        how acknowledgements slow down when ffmpeg falls behind, so memory stays bounded.
+        """
+        while self._queue.qsize() > self.job.max_queued_frames and not self._writer_done:
+            self._frame_written.wait()
+
+    def _signal_written(self) -> None:
+        event, self._frame_written = self._frame_written, eventlet.event.Event()
+        event.send()
 
     def _write_frames(self) -> None:
         assert self._process is not None
@@ -132,9 +144,12 @@ class FfmpegEncoder:
                 data = item.data if item.data is not None else item.path.read_bytes()
                 self._buffered_bytes -= len(item.data or b"")
                 stdin.write(data)
+                self._signal_written()
             stdin.close()
         except (BrokenPipeError, OSError) as error:
             self._errors.append(f"writing to ffmpeg failed: {error}")
+        self._writer_done = True
+        self._signal_written()
         returncode = self._process.wait()
         for reader in self._readers:
             reader.wait()  # the last progress block and error lines come after the exit

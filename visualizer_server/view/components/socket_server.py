@@ -9,6 +9,8 @@ import eventlet
 import eventlet.wsgi
 import socketio
 
+from . import fast_websocket
+
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[str, Any], Any]
@@ -35,6 +37,7 @@ class SocketServer:
             logger=False,
             engineio_logger=False,
         )
+        fast_websocket.install(self.sio)
         self.app = socketio.WSGIApp(self.sio, http_app)
         self._listener: Any = None
         self._server_thread: eventlet.greenthread.GreenThread | None = None

@@ -1,0 +1,80 @@
+"""The websocket server of the Socket.IO endpoint: eventlet's, with three behaviours replaced.
+
+python-engineio serves websockets with ``eventlet.websocket.WebSocketWSGI``. For a
+stream of megabyte frames three of its behaviours are wrong (measured, ../shared/NOTES.md):
+
+1. **Unmasking.** ``RFC6455WebSocket._apply_mask`` XORs every byte in a Python generator:
+   about 5 MB/s, blocking the whole loop. Here the payload is XORed as one big integer
+   (hundreds of MB/s).
+2. **permessage-deflate.** Eventlet accepts it when a browser offers it, and then every
+   client deflates every frame: ~40 MB/s for data (PNG, JPEG) that does not compress.
+   Here it is declined, as Node's socket.io does by default.
+3. **The size cap.** Eventlet checks ``max_frame_length`` per websocket *frame*; a message
+   split into continuation frames is buffered without limit. Here the cap applies to the
+   whole message, and the connection is closed (1009) as soon as it is exceeded.
+
+Nothing global is patched: ``install(server)`` swaps the websocket class of one
+python-socketio server only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import socketio
+from engineio.async_drivers.eventlet import WebSocketWSGI as EngineIOWebSocketWSGI
+from eventlet.websocket import FailedConnectionError, RFC6455WebSocket
+
+MESSAGE_TOO_BIG = 1009
+
+
+def bulk_unmask(data: bytes, mask: Sequence[int], length: int | None = None, offset: int = 0) -> bytes:
+    """XOR ``data`` with the 4-byte ``mask`` starting at mask position ``offset``.
+
+    Same signature and result as eventlet's ``_apply_mask``; also right for payloads
+    shorter than the mask (Chrome's 2-byte connect message, a 1-byte pong).
+    """
+    size = len(data) if length is None else length
+    if size == 0:
+        return b""
+    key = bytes(mask[(offset + i) % 4] for i in range(4))
+    stream = (key * (size // 4 + 1))[:size]
+    value = int.from_bytes(data[:size], "little") ^ int.from_bytes(stream, "little")
+    return value.to_bytes(size, "little")
+
+
+class CappedMessage(RFC6455WebSocket.Message):
+    """A message being received, closed with 1009 once its frames together pass the cap."""
+
+    received = 0
+
+    def push(self, data: bytes, final: bool = False) -> None:
+        self.received += len(data)
+        if self.received > self.max_frame_length:
+            raise FailedConnectionError(
+                MESSAGE_TOO_BIG, f"message exceeds the limit of {self.max_frame_length} bytes"
+            )
+        super().push(data, final)
+
+
+class BulkUnmaskingWebSocket(RFC6455WebSocket):
+    Message = CappedMessage
+    _apply_mask = staticmethod(bulk_unmask)
+
+
+class FastWebSocketWSGI(EngineIOWebSocketWSGI):
+    """python-engineio's eventlet websocket, with the three replacements above."""
+
+    def _negotiate_permessage_deflate(self, extensions: Any) -> None:
+        return None
+
+    def _handle_hybi_request(self, environ: dict) -> RFC6455WebSocket:
+        websocket = super()._handle_hybi_request(environ)
+        # Eventlet builds the socket object itself; same layout, our methods.
+        websocket.__class__ = BulkUnmaskingWebSocket
+        return websocket
+
+
+def install(server: socketio.Server) -> None:
+    """Make this server's Engine.IO use ``FastWebSocketWSGI`` for its websocket transport."""
+    server.eio._async = {**server.eio._async, "websocket": FastWebSocketWSGI}
