@@ -1,7 +1,7 @@
-"""The websocket server of the Socket.IO endpoint: eventlet's, with three behaviours replaced.
+"""The websocket server of the Socket.IO endpoint: eventlet's, with four behaviours replaced.
 
 python-engineio serves websockets with ``eventlet.websocket.WebSocketWSGI``. For a
-stream of megabyte frames three of its behaviours are wrong (measured, ../shared/NOTES.md):
+stream of megabyte frames four of its behaviours are wrong (measured, ../shared/NOTES.md):
 
 1. **Unmasking.** ``RFC6455WebSocket._apply_mask`` XORs every byte in a Python generator:
    about 5 MB/s, blocking the whole loop. Here the payload is XORed as one big integer
@@ -9,7 +9,9 @@ stream of megabyte frames three of its behaviours are wrong (measured, ../shared
 2. **permessage-deflate.** Eventlet accepts it when a browser offers it, and then every
    client deflates every frame: ~40 MB/s for data (PNG, JPEG) that does not compress.
    Here it is declined, as Node's socket.io does by default.
-3. **The size cap.** Eventlet checks ``max_frame_length`` per websocket *frame*; a message
+3. **Nagle.** Acknowledgements are small writes; without ``TCP_NODELAY`` each may wait
+   for the peer's delayed ACK. Node's ``ws`` sets it on every socket; so do we.
+4. **The size cap.** Eventlet checks ``max_frame_length`` per websocket *frame*; a message
    split into continuation frames is buffered without limit. Here the cap applies to the
    whole message, and the connection is closed (1009) as soon as it is exceeded.
 
@@ -19,6 +21,7 @@ python-socketio server only.
 
 from __future__ import annotations
 
+import socket
 from typing import Any, Sequence
 
 import socketio
@@ -63,7 +66,7 @@ class BulkUnmaskingWebSocket(RFC6455WebSocket):
 
 
 class FastWebSocketWSGI(EngineIOWebSocketWSGI):
-    """python-engineio's eventlet websocket, with the three replacements above."""
+    """python-engineio's eventlet websocket, with the replacements above."""
 
     def _negotiate_permessage_deflate(self, extensions: Any) -> None:
         return None
@@ -72,6 +75,8 @@ class FastWebSocketWSGI(EngineIOWebSocketWSGI):
         websocket = super()._handle_hybi_request(environ)
         # Eventlet builds the socket object itself; same layout, our methods.
         websocket.__class__ = BulkUnmaskingWebSocket
+        # Small acks must not wait for the peer's delayed ACK (Nagle); Node's ws does the same.
+        websocket.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return websocket
 
 

@@ -37,7 +37,7 @@ def ffmpeg_exe() -> str:
 
 
 def encode_args(job: EncodeJob) -> list[str]:
-    """Pass 1: frames on stdin to H.264 as YouTube recommends (High, yuv420p tv range, closed GOP of fps/2)."""
+    """Pass 1: frames on stdin to H.264 (High, yuv420p tv range, closed GOP of fps/2)."""
     if job.format == "rgba":
         source = ["-f", "rawvideo", "-pix_fmt", "rgba", "-video_size", f"{job.width}x{job.height}"]
     else:
@@ -45,13 +45,20 @@ def encode_args(job: EncodeJob) -> list[str]:
     return [
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
         *source, "-framerate", str(job.fps), "-i", "pipe:0",
+        *video_codec_args(job.fps, job.preset, job.crf), "-an", "-y", "-f", "mp4", str(job.intermediate_path),
+    ]  # fmt: skip
+
+
+def video_codec_args(fps: int, preset: str, crf: int) -> list[str]:
+    """H.264 as YouTube recommends; shared with the benchmark's ffmpeg-alone baseline."""
+    return [
         # JPEG decodes to full-range yuvj420p: convert every input to limited (tv) range BT.709,
         # and tag it (x264 writes the range only along with a colour matrix).
         "-vf", "scale=out_range=tv:out_color_matrix=bt709,format=yuv420p",
-        "-c:v", "libx264", "-preset", job.preset, "-crf", str(job.crf), "-profile:v", "high",
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high",
         "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709",
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-g", str(max(1, job.fps // 2)), "-flags", "+cgop",
-        "-fps_mode", "cfr", "-an", "-y", "-f", "mp4", str(job.intermediate_path),
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-g", str(max(1, fps // 2)), "-flags", "+cgop",
+        "-fps_mode", "cfr",
     ]  # fmt: skip
 
 
