@@ -1,6 +1,8 @@
 // Sends a folder of frames through one session with the official socket.io-client, as a
 // browser would: at most `window` frames in flight. Prints one JSON line of timings (ms).
-// usage: node node_sender.mjs URL DIR FORMAT WIDTH HEIGHT FPS AUDIO|- [--ingest-only]
+// usage: node node_sender.mjs URL DIR FORMAT WIDTH HEIGHT FPS AUDIO|- [--ingest-only | --repeat N]
+// --repeat N sends the folder's frames N times over (frame i carries file i mod count): a long
+// session without a long folder.
 // --ingest-only sends every frame but frame 0 and does not end the session: no frame is ever
 // next in order, so the acks time receiving, checking and storing alone, not the encoder
 // (whose back-pressure otherwise paces the acks, by design).
@@ -8,10 +10,12 @@ import { io } from "socket.io-client";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [url, dir, format, width, height, fps, audioPath, mode] = process.argv.slice(2);
+const [url, dir, format, width, height, fps, audioPath, mode, repeatArg] = process.argv.slice(2);
 const ingestOnly = mode === "--ingest-only";
+const repeat = mode === "--repeat" ? Number(repeatArg) : 1;
 const audio = audioPath !== "-" ? readFileSync(audioPath) : null;
-const frames = readdirSync(dir).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync(join(dir, name)));
+const files = readdirSync(dir).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync(join(dir, name)));
+const frames = Array.from({ length: files.length * repeat }, (_, index) => files[index % files.length]);
 
 const socket = io(url, { transports: ["websocket"] });
 await new Promise((resolve, reject) => { socket.once("connect", resolve); socket.once("connect_error", reject); });

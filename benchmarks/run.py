@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # the table in docs/performance.md
     .venv/bin/python benchmarks/run.py --quick    # fewer frames, for a smoke run
+    .venv/bin/python benchmarks/run.py --long 180 # server RSS over a 3-minute 1080p PNG session
 
 For each scenario (1280x720 JPEG, 1920x1080 PNG, 1280x720 RGBA) it generates
 visualizer-like frames (moving shapes on a gradient, not flat colour) and a WAV, then:
@@ -172,11 +173,15 @@ def start_server(work: Path) -> Process:
     return Process(command, LISTENING)
 
 
-def node_send(url: str, scenario: Scenario, frames: Path, audio: Path | None, ingest_only: bool = False) -> dict:
+def node_send(
+    url: str, scenario: Scenario, frames: Path, audio: Path | None, ingest_only: bool = False, repeat: int = 1
+) -> dict:
     command = ["node", str(ROOT / "benchmarks" / "node_sender.mjs"), url, str(frames), scenario.format,
                str(scenario.width), str(scenario.height), str(FPS), str(audio) if audio else "-"]  # fmt: skip
     if ingest_only:
         command.append("--ingest-only")
+    elif repeat > 1:
+        command += ["--repeat", str(repeat)]
     result = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -226,7 +231,11 @@ def python_send(url: str, scenario: Scenario, frames: Path, audio: Path) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a quarter of the frames")
+    parser.add_argument("--long", type=int, metavar="SECONDS", help="only the long 1080p PNG session, for memory")
     args = parser.parse_args()
+    if args.long:
+        long_session(args.long)
+        return
     rows: list[list[str]] = []
     ingest_rows: list[list[str]] = []
     with tempfile.TemporaryDirectory(prefix="visualizer-bench-") as temporary:
@@ -260,6 +269,38 @@ def main() -> None:
     print("\nEnd to end (frames in order, audio, until video_ready):\n")
     print_table(["scenario", "client", "frames/s acked", "MB/s acked", "first frame -> video_ready (s)",
                  "/ ffmpeg alone", "last ack -> video_ready (s)", "server peak RSS (MB)"], rows)  # fmt: skip
+
+
+def long_session(seconds: int) -> None:
+    """A 1080p PNG session of ``seconds`` (120 distinct frames, repeated): does the server's memory grow?"""
+    scenario = Scenario("1080p PNG", 1920, 1080, "png", 120)
+    with tempfile.TemporaryDirectory(prefix="visualizer-bench-") as temporary:
+        work = Path(temporary)
+        write_frames(scenario, work / "frames")
+        audio = work / "audio.wav"
+        write_wav(audio, seconds + 1)
+        server = start_server(work)
+        samples: list[float] = []
+        sampler = threading.Thread(target=sample_rss, args=(server, samples), daemon=True)
+        sampler.start()
+        result = node_send(server.address, scenario, work / "frames", audio, repeat=seconds * FPS // scenario.frames)
+        peak = server.peak_rss_mb()
+        server.stop()
+    quarter = len(samples) // 4
+    print(f"{result['frames']} frames ({result['bytes'] / 1e9:.1f} GB) of 1080p PNG, {result['ready_ms'] / 1000:.0f} s "
+          f"to video_ready; server RSS: peak {peak:.0f} MB; median of the first quarter "
+          f"{np.median(samples[:quarter]):.0f} MB, of the last quarter {np.median(samples[-quarter:]):.0f} MB")
+
+
+def sample_rss(server: Process, samples: list[float]) -> None:
+    """Current RSS twice a second until the server exits (a sampler, not a synchronisation)."""
+    status = Path(f"/proc/{server.popen.pid}/status")
+    while server.popen.poll() is None:
+        try:
+            samples.append(int(re.search(r"VmRSS:\s+(\d+) kB", status.read_text()).group(1)) / 1024)
+        except (FileNotFoundError, AttributeError):
+            break
+        time.sleep(0.5)
 
 
 def rate(result: dict) -> float:

@@ -14,6 +14,8 @@ from .controller.end_session_command import EndSessionCommand
 from .controller.finish_video_command import FinishVideoCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
+from .controller.release_sessions_command import ReleaseSessionsCommand
+from .controller.resume_session_command import ResumeSessionCommand
 from .controller.session_status_command import SessionStatusCommand
 from .controller.start_session_command import StartSessionCommand
 from .controller.startup_command import StartupCommand
@@ -30,6 +32,8 @@ COMMANDS = {
     n.END_SESSION: EndSessionCommand,
     n.CANCEL_SESSION: CancelSessionCommand,
     n.GET_SESSION_STATUS: SessionStatusCommand,
+    n.RESUME_SESSION: ResumeSessionCommand,
+    n.CLIENT_DISCONNECTED: ReleaseSessionsCommand,
     n.BUILD_VIDEO: BuildVideoCommand,
     n.ENCODER_PROGRESSED: EncoderProgressCommand,
     n.ENCODER_FINISHED: FinishVideoCommand,

@@ -16,6 +16,8 @@ RECEIVE_FRAME = "frame/receive"
 END_SESSION = "session/end"
 CANCEL_SESSION = "session/cancel"
 GET_SESSION_STATUS = "session/get-status"
+RESUME_SESSION = "session/resume"
+CLIENT_DISCONNECTED = "client/disconnected"
 
 # Facts the socket mediator turns into emits.
 ECHOED = "client/echoed"

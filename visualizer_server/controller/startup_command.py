@@ -1,4 +1,4 @@
-"""STARTUP: prepare the model, then the view (the order matters: mediators read proxies)."""
+"""STARTUP: prepare the model, then the view (mediators read proxies), then take back old sessions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from puremvc.patterns.command import MacroCommand
 
 from .prepare_model_command import PrepareModelCommand
 from .prepare_view_command import PrepareViewCommand
+from .restore_sessions_command import RestoreSessionsCommand
 
 
 class StartupCommand(MacroCommand):
     def initialize_macro_command(self) -> None:
         self.add_subcommand(PrepareModelCommand)
         self.add_subcommand(PrepareViewCommand)
+        self.add_subcommand(RestoreSessionsCommand)

@@ -37,6 +37,18 @@ class FrameStoreProxy(Proxy):
         """Where the encoder streams the video before the audio is muxed in."""
         return self.work_dir / session.id / INTERMEDIATE_NAME
 
+    def find_stored(self, session: Session) -> tuple[list[int], int]:
+        """The frame indexes and audio byte count on disk: the truth after a restart.
+
+        A frame is stored once its atomic rename happened; ``.tmp`` leftovers of a crash
+        are not frames.
+        """
+        suffix = f".{session.spec.frame_extension}"
+        folder = self.work_dir / session.id / FRAMES_DIR
+        indexes = [int(path.stem) for path in folder.glob(f"*{suffix}")] if folder.is_dir() else []
+        audio = self.audio_path(session)
+        return sorted(indexes), audio.stat().st_size if audio.exists() else 0
+
     def store_frame(self, session: Session, index: int, data: bytes) -> Path:
         path = self.frame_path(session, index)
         path.parent.mkdir(exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -14,6 +15,8 @@ from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
 from .files import atomic_write, is_session_id, new_session_id
 from .vo.events import ProgressReport, SessionFailure
 from .vo.session import FAILED, Session, SessionSpec
+
+log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.25
 
@@ -50,6 +53,19 @@ class SessionProxy(Proxy):
         self.save(session)
         return session
 
+    def restore(self) -> list[Session]:
+        """Load every manifest a previous run left in the work folder (a crash included)."""
+        restored = []
+        for path in sorted(self.work_dir.glob(f"*/{MANIFEST_NAME}")):
+            try:
+                session = Session.from_manifest(json.loads(path.read_text()))
+            except (ValueError, KeyError, TypeError) as error:
+                log.warning("ignoring %s: not a readable session manifest (%s)", path, error)
+                continue
+            self.sessions[session.id] = session
+            restored.append(session)
+        return restored
+
     def save(self, session: Session) -> None:
         """Write the manifest atomically; called on every change of state, not per frame."""
         data = json.dumps(session.manifest(), indent=2).encode()
@@ -66,6 +82,9 @@ class SessionProxy(Proxy):
         if session.owner_sid != sid:
             raise ServiceError(UNAUTHORIZED, "this session belongs to another connection; resume it with its token")
         return session
+
+    def owned_by(self, sid: str) -> list[Session]:
+        return [session for session in self.sessions.values() if session.owner_sid == sid]
 
     def forget(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)

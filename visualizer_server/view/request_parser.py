@@ -15,6 +15,7 @@ from ..model.vo.requests import (
     EchoRequest,
     EndSessionRequest,
     FrameRequest,
+    ResumeSessionRequest,
     SessionRequest,
     StartSessionRequest,
 )
@@ -148,6 +149,13 @@ def parse_end_session(sid: str, payload: Any) -> EndSessionRequest:
     payload = _object(payload)
     return EndSessionRequest(
         sid, session_id=_text(payload, "session_id"), frame_count=_int(payload, "frame_count", 1)
+    )
+
+
+def parse_resume_session(sid: str, payload: Any) -> ResumeSessionRequest:
+    payload = _object(payload)
+    return ResumeSessionRequest(
+        sid, session_id=_text(payload, "session_id"), resume_token=_text(payload, "resume_token")
     )
 
 

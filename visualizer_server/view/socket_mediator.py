@@ -25,6 +25,7 @@ EVENTS: dict[str, tuple[str, parse.Parser]] = {
     "end_session": (n.END_SESSION, parse.parse_end_session),
     "cancel_session": (n.CANCEL_SESSION, parse.parse_session),
     "session_status": (n.GET_SESSION_STATUS, parse.parse_session),
+    "resume_session": (n.RESUME_SESSION, parse.parse_resume_session),
 }
 
 # Notification -> the event it is emitted as, to the connection that owns the session.
@@ -50,8 +51,12 @@ class SocketMediator(Mediator):
         for event, (notification, parser) in EVENTS.items():
             self.server.on(event, self._handler(event, notification, parser))
         self.server.on_connect(lambda sid, auth: log.info("client %s connected", sid))
-        self.server.on_disconnect(lambda sid: log.info("client %s disconnected", sid))
+        self.server.on_disconnect(self._disconnected)
         self.server.start()
+
+    def _disconnected(self, sid: str) -> None:
+        log.info("client %s disconnected", sid)
+        self.send_notification(n.CLIENT_DISCONNECTED, sid)
 
     def on_remove(self) -> None:
         self.server.stop()

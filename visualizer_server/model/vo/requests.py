@@ -68,3 +68,8 @@ class AudioChunkRequest(SessionRequest):
 @dataclasses.dataclass(frozen=True)
 class EndSessionRequest(SessionRequest):
     frame_count: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ResumeSessionRequest(SessionRequest):
+    resume_token: str = ""

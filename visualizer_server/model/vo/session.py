@@ -104,6 +104,23 @@ class Session:
             "bytes_uploaded": 0,
         }
 
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> "Session":
+        """A session as a previous run left it. Nobody owns it until it is resumed; an
+        encode or upload that was under way starts again from the spool."""
+        state = manifest["state"]
+        return cls(
+            id=manifest["id"],
+            resume_token=manifest["resume_token"],
+            spec=SessionSpec(**manifest["spec"]),
+            owner_sid=None,
+            created_at=manifest["created_at"],
+            state=state if state in FINAL_STATES else RECEIVING,
+            frame_count=manifest["frame_count"],
+            ended=manifest["ended"],
+            error=manifest["error"],
+        )
+
     def manifest(self) -> dict[str, Any]:
         """What survives a restart; frames are found again in the spool, not here."""
         return {

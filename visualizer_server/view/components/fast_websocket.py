@@ -4,8 +4,8 @@ python-engineio serves websockets with ``eventlet.websocket.WebSocketWSGI``. For
 stream of megabyte frames four of its behaviours are wrong (measured, ../shared/NOTES.md):
 
 1. **Unmasking.** ``RFC6455WebSocket._apply_mask`` XORs every byte in a Python generator:
-   about 5 MB/s, blocking the whole loop. Here the payload is XORed as one big integer
-   (hundreds of MB/s).
+   about 5 MB/s, blocking the whole loop. Here each byte lane is XORed by one
+   ``bytes.translate`` (about 1 GB/s).
 2. **permessage-deflate.** Eventlet accepts it when a browser offers it, and then every
    client deflates every frame: ~40 MB/s for data (PNG, JPEG) that does not compress.
    Here it is declined, as Node's socket.io does by default.
@@ -31,19 +31,23 @@ from eventlet.websocket import FailedConnectionError, RFC6455WebSocket
 MESSAGE_TOO_BIG = 1009
 
 
+# XOR_TABLES[k] maps every byte b to b ^ k, for bytes.translate.
+XOR_TABLES = [bytes(value ^ key for value in range(256)) for key in range(256)]
+
+
 def bulk_unmask(data: bytes, mask: Sequence[int], length: int | None = None, offset: int = 0) -> bytes:
     """XOR ``data`` with the 4-byte ``mask`` starting at mask position ``offset``.
 
-    Same signature and result as eventlet's ``_apply_mask``; also right for payloads
-    shorter than the mask (Chrome's 2-byte connect message, a 1-byte pong).
+    Same signature and result as eventlet's ``_apply_mask``, at ~1 GB/s instead of 5 MB/s:
+    each of the four byte lanes (every 4th byte) is XORed with its mask byte by one
+    ``bytes.translate``, all in C. Also right for payloads shorter than the mask (Chrome's
+    2-byte connect message, a 1-byte pong). Measured against XOR of big integers: 3x faster.
     """
     size = len(data) if length is None else length
-    if size == 0:
-        return b""
-    key = bytes(mask[(offset + i) % 4] for i in range(4))
-    stream = (key * (size // 4 + 1))[:size]
-    value = int.from_bytes(data[:size], "little") ^ int.from_bytes(stream, "little")
-    return value.to_bytes(size, "little")
+    unmasked = bytearray(data[:size])
+    for lane in range(4):
+        unmasked[lane::4] = unmasked[lane::4].translate(XOR_TABLES[mask[(offset + lane) % 4]])
+    return bytes(unmasked)
 
 
 class CappedMessage(RFC6455WebSocket.Message):
