@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
 FRAMES_DIR = "frames"
-INTERMEDIATE_NAME = "encoded.mp4"
+INTERMEDIATE_PREFIX = "encoded-"
 
 
 class FrameStoreProxy(Proxy):
@@ -34,8 +35,12 @@ class FrameStoreProxy(Proxy):
         return self.work_dir / session.id / AUDIO_NAME
 
     def intermediate_path(self, session: Session) -> Path:
-        """Where the encoder streams the video before the audio is muxed in."""
-        return self.work_dir / session.id / INTERMEDIATE_NAME
+        """A fresh file for the encoder to stream the video into before the audio is muxed in.
+
+        Fresh for every encoder: an ffmpeg orphaned by a crashed server may still be finishing
+        the previous one, and must not write into the file the new encoder uses.
+        """
+        return self.work_dir / session.id / f"{INTERMEDIATE_PREFIX}{secrets.token_hex(4)}.mp4"
 
     def find_stored(self, session: Session) -> tuple[list[int], int]:
         """The frame indexes and audio byte count on disk: the truth after a restart.
@@ -70,8 +75,10 @@ class FrameStoreProxy(Proxy):
 
     def remove_frames(self, session: Session) -> None:
         """Drop frames, audio and the intermediate video; the manifest stays until cleanup."""
-        shutil.rmtree(self.work_dir / session.id / FRAMES_DIR, ignore_errors=True)
-        for path in (self.audio_path(session), self.intermediate_path(session)):
+        folder = self.work_dir / session.id
+        shutil.rmtree(folder / FRAMES_DIR, ignore_errors=True)
+        self.audio_path(session).unlink(missing_ok=True)
+        for path in folder.glob(f"{INTERMEDIATE_PREFIX}*.mp4"):
             path.unlink(missing_ok=True)
 
     def remove_session(self, session: Session) -> None:

@@ -1,0 +1,65 @@
+"""Resume, restore after a restart, and release on disconnect."""
+
+from visualizer_server import notifications as n
+from visualizer_server.controller.release_sessions_command import ReleaseSessionsCommand
+from visualizer_server.controller.restore_sessions_command import RestoreSessionsCommand
+from visualizer_server.controller.resume_session_command import ResumeSessionCommand
+from visualizer_server.model.session_proxy import SessionProxy
+from visualizer_server.model.vo.requests import ResumeSessionRequest
+
+from .conftest import rgba
+
+
+def _resume(core, session_id, token, sid="sid-2"):
+    request = ResumeSessionRequest(sid, session_id=session_id, resume_token=token)
+    core.facade.send_notification(n.RESUME_SESSION, request)
+    return request.reply.to_ack()
+
+
+def test_resume_rebinds_the_session_and_restarts_its_build(core):
+    core.command(n.RESUME_SESSION, ResumeSessionCommand)
+    core.proxies()
+    spy = core.spy(n.BUILD_VIDEO)
+    session = core.session()
+    session.frames_received.add(0)
+    assert _resume(core, session.id, "wrong")["error"]["code"] == "unauthorized"
+    assert _resume(core, "f" * 32, session.resume_token)["error"]["code"] == "unknown_session"
+    assert session.owner_sid == "sid-1" and spy.seen == []
+    ack = _resume(core, session.id, session.resume_token)
+    assert ack["ok"] and ack["frames_received"] == [[0, 0]] and session.owner_sid == "sid-2"
+    assert [step.session_id for step in spy.bodies(n.BUILD_VIDEO)] == [session.id]
+
+
+def test_restore_reads_the_spool_drops_partials_and_rebuilds_ended_sessions(core):
+    core.command(n.STARTUP, RestoreSessionsCommand)
+    core.proxies()
+    ended, waiting = core.session(audio_filename="a.wav", audio_size=3), core.session()
+    for index in (0, 1, 2):
+        core.frames.store_frame(ended, index, rgba())
+    core.frames.store_frame(waiting, 5, rgba())
+    (core.frames.frame_path(waiting, 6).with_suffix(".rgba.tmp")).write_bytes(b"half")
+    core.frames.append_audio(ended, 0, b"abc")
+    ended.ended, ended.frame_count, ended.state = True, 3, "encoding"
+    core.sessions.save(ended)
+    core.videos.partial_path(ended.id).write_bytes(b"half a video")
+
+    # A new run: fresh proxies over the same folders.
+    core.facade.register_proxy(SessionProxy(core.settings.work_dir))
+    spy = core.spy(n.BUILD_VIDEO)
+    core.facade.send_notification(n.STARTUP)
+
+    restored = core.sessions.find(ended.id)
+    assert restored.state == "receiving" and restored.ended and restored.owner_sid is None
+    assert restored.frames_received.ranges() == [[0, 2]] and restored.audio_received_bytes == 3
+    assert core.sessions.find(waiting.id).frames_received.ranges() == [[5, 5]]
+    assert not core.videos.partial_path(ended.id).exists()
+    assert [step.session_id for step in spy.bodies(n.BUILD_VIDEO)] == [ended.id]
+
+
+def test_a_disconnect_releases_sessions_without_cancelling_them(core):
+    core.command(n.CLIENT_DISCONNECTED, ReleaseSessionsCommand)
+    core.proxies()
+    mine, other = core.session("sid-1"), core.session("sid-9")
+    core.facade.send_notification(n.CLIENT_DISCONNECTED, "sid-1")
+    assert mine.owner_sid is None and mine.state == "receiving"
+    assert other.owner_sid == "sid-9"
