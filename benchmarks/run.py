@@ -263,7 +263,7 @@ def main() -> None:
                 server.stop()
                 rows.append(row(scenario, client_name, total, result, baseline, rss))
             print(f"# {scenario.name} done: {scenario.frames} frames, ffmpeg alone {baseline:.2f} s", flush=True)
-    print("\nIngest alone (Node socket.io-client, window 8, frames sent last first):\n")
+    print("\nIngest alone (Node socket.io-client, window 8, frame 0 withheld so the encoder never paces acks):\n")
     print_table(["scenario", "MB per frame", "ours frames/s", "Node reference frames/s", "ours / reference"],
                 ingest_rows)  # fmt: skip
     print("\nEnd to end (frames in order, audio, until video_ready):\n")

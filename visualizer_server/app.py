@@ -13,7 +13,7 @@ import eventlet
 import eventlet.hubs
 
 from .facade import get_facade
-from .settings import Settings, describe, load_settings
+from .settings import Settings, check_exposure, describe, load_settings
 
 log = logging.getLogger("visualizer_server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.print_config:
         print(json.dumps(describe(settings), indent=2))
         return 0
+    check_exposure(settings)
     configure_logging(settings.log_level)
     serve(settings)
     return 0

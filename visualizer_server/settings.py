@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from pathlib import Path
@@ -156,3 +157,22 @@ def describe(settings: Settings) -> dict[str, Any]:
             value = list(value)
         described[field.name] = value
     return described
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to listen beyond this machine with no token, unless the operator says so."""
+    if not is_loopback(settings.host) and not settings.token and not settings.insecure_no_auth:
+        raise SystemExit(
+            f"refusing to listen on {settings.host} without an access token: anyone who can reach it could "
+            "read and cancel sessions. Pass --token SECRET (or VISUALIZER_TOKEN), or --insecure-no-auth "
+            "if the network is trusted."
+        )

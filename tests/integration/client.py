@@ -11,13 +11,13 @@ EVENT_TIMEOUT_S = 60
 
 
 class RecordingClient:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, auth: dict[str, Any] | None = None) -> None:
         self.sio = socketio.Client(reconnection=False)
         self.events: dict[str, list[Any]] = {}
         self._arrived = threading.Condition()
         for name in ("test", "progress", "video_ready", "session_failed", "upload_complete"):
             self.sio.on(name, self._recorder(name))
-        self.sio.connect(url, transports=["websocket"], wait_timeout=10)
+        self.sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=10)
 
     def _recorder(self, name: str):
         def record(payload: Any = None) -> None:

@@ -7,6 +7,7 @@ import logging
 from puremvc.interfaces import INotification
 from puremvc.patterns.command import SimpleCommand
 
+from ..model.config_proxy import ConfigProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
 from ..settings import Settings
@@ -24,7 +25,8 @@ class PrepareViewCommand(SimpleCommand):
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)
         # 1. Bind the port now: a busy port fails the start, not the first client.
-        routes = HttpRoutes(settings.page_dir, health=sessions.health, find_video=videos.find)
+        config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
+        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token)
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes)
         host, port = server.listen(settings.host, settings.port)
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from puremvc.patterns.proxy import Proxy
 
 from ..settings import Settings
@@ -16,3 +18,12 @@ class ConfigProxy(Proxy):
     @property
     def settings(self) -> Settings:
         return self.data
+
+    def accepts_token(self, token: object) -> bool:
+        """True when no token is configured, or ``token`` is one of them (compared in constant time)."""
+        if not self.settings.token:
+            return True
+        if not isinstance(token, str):
+            return False
+        offered = token.encode()
+        return any(hmac.compare_digest(offered, known.encode()) for known in self.settings.token)

@@ -10,6 +10,7 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import INTERNAL, ServiceError
+from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import ClientEvent
 from . import request_parser as parse
 from .components.socket_server import SocketServer
@@ -50,9 +51,16 @@ class SocketMediator(Mediator):
     def on_register(self) -> None:
         for event, (notification, parser) in EVENTS.items():
             self.server.on(event, self._handler(event, notification, parser))
-        self.server.on_connect(lambda sid, auth: log.info("client %s connected", sid))
+        self.server.on_connect(self._admit)
         self.server.on_disconnect(self._disconnected)
         self.server.start()
+
+    def _admit(self, sid: str, auth: Any) -> bool:
+        config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        admitted = config.accepts_token(token)
+        log.info("client %s %s", sid, "connected" if admitted else "refused: no or wrong token")
+        return admitted
 
     def _disconnected(self, sid: str) -> None:
         log.info("client %s disconnected", sid)

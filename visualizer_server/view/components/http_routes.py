@@ -26,10 +26,12 @@ class HttpRoutes:
         page_dir: Path,
         health: Callable[[], dict[str, Any]],
         find_video: Callable[[str], Path | None],
+        accepts_token: Callable[[str | None], bool],
     ) -> None:
         self.page_dir = page_dir
         self.health = health
         self.find_video = find_video
+        self.accepts_token = accepts_token
         self.url_map = Map(
             [
                 Rule("/", endpoint="page"),
@@ -60,11 +62,21 @@ class HttpRoutes:
         return Response(json.dumps(self.health()), mimetype="application/json")
 
     def _video(self, request: Request, session_id: str) -> Response:
+        if not self.accepts_token(self._token(request)):
+            return Response("unauthorized: send Authorization: Bearer <token> or ?token=<token>\n", status=401,
+                            headers={"WWW-Authenticate": "Bearer"}, mimetype="text/plain")  # fmt: skip
         path = self.find_video(session_id)
         if path is None:
             raise NotFound(f"no finished video for session {session_id}")
         # conditional=True answers Range requests with 206, so <video> can seek.
         return send_file(path, request.environ, mimetype="video/mp4", conditional=True, max_age=0)
+
+    @staticmethod
+    def _token(request: Request) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return header[7:].strip()
+        return request.args.get("token")
 
     @staticmethod
     def _file(request: Request, path: Path) -> Response:

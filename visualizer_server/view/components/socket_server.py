@@ -48,8 +48,14 @@ class SocketServer:
 
         self.sio.on(event, receive)
 
-    def on_connect(self, handler: Callable[[str, Any], None]) -> None:
-        self.sio.on("connect", lambda sid, environ, auth=None: handler(sid, auth))
+    def on_connect(self, admit: Callable[[str, Any], bool]) -> None:
+        """``admit(sid, auth)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
+
+        def connect(sid: str, environ: dict, auth: Any = None) -> None:
+            if not admit(sid, auth):
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+
+        self.sio.on("connect", connect)
 
     def on_disconnect(self, handler: Callable[[str], None]) -> None:
         self.sio.on("disconnect", lambda sid, reason=None: handler(sid))
