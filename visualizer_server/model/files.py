@@ -23,9 +23,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old content or all of the new.
 
     The rename is what makes an acknowledged frame survive a crash of the server
-    process; a crash mid-write leaves only a ``.tmp`` file, which is ignored.
+    process; a crash mid-write leaves only a ``.tmp`` file, which is ignored. The
+    temporary name is unique, so two writers of one path (a resend racing the
+    original) never share a half-written file.
     """
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(data)
     os.replace(temporary, path)
