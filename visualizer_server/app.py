@@ -50,8 +50,10 @@ def serve(settings: Settings) -> None:
     facade = get_facade(f"visualizer-server-{os.getpid()}-{settings.port}")
     facade.startup(settings)
     received = wait_for_stop_signal()
-    log.info("received %s, shutting down", received.name)
-    facade.shutdown()
+    log.info("received %s: no new connections; ending encodes get %d s to finish", received.name,
+             settings.shutdown_grace_s)
+    facade.shutdown(settings.shutdown_grace_s)
+    log.info("stopped; unfinished sessions are resumed from %s at the next start", settings.work_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,10 +17,13 @@ from .controller.receive_frame_command import ReceiveFrameCommand
 from .controller.release_sessions_command import ReleaseSessionsCommand
 from .controller.resume_session_command import ResumeSessionCommand
 from .controller.session_status_command import SessionStatusCommand
+from .controller.start_next_encode_command import StartNextEncodeCommand
 from .controller.start_session_command import StartSessionCommand
 from .controller.startup_command import StartupCommand
+from .controller.sweep_command import SweepCommand
 from .settings import Settings
 from .view.encoder_mediator import EncoderMediator
+from .view.housekeeping_mediator import HousekeepingMediator
 from .view.socket_mediator import SocketMediator
 
 COMMANDS = {
@@ -37,6 +40,8 @@ COMMANDS = {
     n.BUILD_VIDEO: BuildVideoCommand,
     n.ENCODER_PROGRESSED: EncoderProgressCommand,
     n.ENCODER_FINISHED: FinishVideoCommand,
+    n.ENCODER_RELEASED: StartNextEncodeCommand,
+    n.SWEEP: SweepCommand,
     # The seam of the upload step: today a built video ends the session.
     n.VIDEO_BUILT: CleanupCommand,
 }
@@ -53,9 +58,16 @@ class ApplicationFacade(Facade):
         """Called after ``get_instance`` has returned, when notifications are safe to send."""
         self.send_notification(n.STARTUP, settings)
 
-    def shutdown(self) -> None:
-        """Close the port and stop the encoders, then drop the core (which calls no ``on_remove``)."""
-        for name in (SocketMediator.NAME, EncoderMediator.NAME):
+    def shutdown(self, grace_s: float = 0) -> None:
+        """Stop accepting, let ending encodes finish (at most ``grace_s``), then stop everything and
+        drop the core (which calls no ``on_remove`` by itself). Every session stays resumable."""
+        socket: SocketMediator | None = self.retrieve_mediator(SocketMediator.NAME)
+        encoders: EncoderMediator | None = self.retrieve_mediator(EncoderMediator.NAME)
+        if socket is not None:
+            socket.stop_accepting()
+        if encoders is not None and grace_s > 0:
+            encoders.drain(grace_s)
+        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME):
             self.remove_mediator(name)
         Facade.remove_core(self.multitonKey)
 

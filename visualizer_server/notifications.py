@@ -30,6 +30,11 @@ FRAME_STORED = "frame/stored"
 BUILD_VIDEO = "video/build"
 CLEANUP_SESSION = "session/cleanup"
 
+# An encoder slot was given back (a video finished or failed, a session was cancelled or expired).
+ENCODER_RELEASED = "encoder/released"
+# Housekeeping: expiry, retention; sent by the housekeeping mediator's timer and at startup.
+SWEEP = "app/sweep"
+
 # Requests to the encoder mediator, and the facts it reports back.
 START_ENCODER = "encoder/start"
 ENCODE_FRAME = "encoder/encode-frame"

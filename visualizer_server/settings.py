@@ -44,6 +44,18 @@ class Settings:
     max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes")
     x264_preset: str = _setting("veryfast", "libx264 preset (ultrafast ... veryslow)")
     x264_crf: int = _setting(20, "libx264 constant rate factor (lower is better quality)")
+    max_sessions: int = _setting(32, "live sessions the server takes in all")
+    max_sessions_per_connection: int = _setting(4, "live sessions one connection may own")
+    max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)")
+    max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file")
+    max_concurrent_encodes: int = _setting(2, "ffmpeg encodes at once; more sessions wait their turn")
+    max_events_per_second: int = _setting(1000, "events one connection may send per second")
+    min_free_disk_bytes: int = _setting(1024**3, "free space kept on the work folder's disk; below it new data is refused")
+    idle_timeout_s: int = _setting(3600, "a receiving session with no activity for this long expires")
+    video_retention_s: int = _setting(7 * 86400, "finished videos are deleted after this long")
+    sweep_interval_s: int = _setting(60, "how often expiry and retention are checked")
+    shutdown_grace_s: int = _setting(30, "on SIGTERM, how long ending encodes may run before they are stopped")
+    connect_timeout_s: int = _setting(10, "seconds a transport may stay open without connecting a namespace")
     encoder_buffer_bytes: int = _setting(
         64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool"
     )

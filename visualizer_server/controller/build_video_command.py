@@ -17,8 +17,14 @@ class BuildVideoCommand(PipelineCommand):
         session = self.sessions.find(step.session_id)
         if session is None or session.is_final:
             return
-        # 1. The first frame starts the encoder, so encoding overlaps receiving.
+        # 1. The first frame starts the encoder, so encoding overlaps receiving; when every
+        #    encoder slot is taken, the session waits its turn (its frames wait in the spool).
         if not session.encoder_started:
+            if len(self.sessions.encoding()) >= self.settings.max_concurrent_encodes:
+                if not session.waiting_for_encoder:
+                    session.waiting_for_encoder = True
+                    self.sessions.report_progress(session, force=True)
+                return
             self._start_encoder(session)
         # 2. Feed every frame that is now next in order; early frames wait in the spool.
         #    ENCODE_FRAME may block this greenlet while ffmpeg catches up, and other frames'
@@ -49,6 +55,7 @@ class BuildVideoCommand(PipelineCommand):
             max_queued_frames=2 * settings.window,
         )
         session.encoder_started = True
+        session.waiting_for_encoder = False
         self.send_notification(n.START_ENCODER, job)
 
     def _finish(self, session: Session) -> None:

@@ -22,4 +22,6 @@ class CancelSessionCommand(RequestCommand):
         self.videos.remove(session.id)
         self.sessions.forget(session.id)
         self.sessions.report_progress(session, force=True)
+        if session.encoder_started:
+            self.send_notification(n.ENCODER_RELEASED)
         return {"session_id": session.id, "state": session.state}

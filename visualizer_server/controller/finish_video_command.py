@@ -18,6 +18,11 @@ class FinishVideoCommand(PipelineCommand):
         session = self.sessions.find(result.session_id)
         if session is None or session.is_final:
             return
+        self._finish(session, result)
+        # Whatever the outcome, the encoder slot is free for a waiting session.
+        self.send_notification(n.ENCODER_RELEASED)
+
+    def _finish(self, session: Session, result: EncoderResult) -> None:
         session.frames_encoded = result.frames_encoded
         # 1. Any ffmpeg failure, or a frame count that differs from what was received, fails the session.
         problem = self._problem(session, result)

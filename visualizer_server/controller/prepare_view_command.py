@@ -12,8 +12,10 @@ from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
 from ..settings import Settings
 from ..view.components.http_routes import HttpRoutes
+from ..view.components.rate_limiter import RateLimiter
 from ..view.components.socket_server import SocketServer
 from ..view.encoder_mediator import EncoderMediator
+from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.socket_mediator import SocketMediator
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,10 @@ class PrepareViewCommand(SimpleCommand):
         # 1. Bind the port now: a busy port fails the start, not the first client.
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token)
-        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes)
+        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s)
         host, port = server.listen(settings.host, settings.port)
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(EncoderMediator())
-        self.facade.register_mediator(SocketMediator(server))
+        self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
+        self.facade.register_mediator(SocketMediator(server, RateLimiter(settings.max_events_per_second)))
         log.info("visualizer-server listening on http://%s:%d", host, port)

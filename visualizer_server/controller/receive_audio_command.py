@@ -12,6 +12,7 @@ from .request_command import RequestCommand
 class ReceiveAudioCommand(RequestCommand):
     def handle(self, request: AudioChunkRequest) -> dict[str, Any]:
         session = self.sessions.owned(request.session_id, request.sid)
+        session.touch()
         size = session.spec.audio_size
         if size is None:
             raise ServiceError(CONFLICT, "this session announced no audio; pass audio: {filename, size} to start_session")
@@ -26,5 +27,6 @@ class ReceiveAudioCommand(RequestCommand):
             )
         if request.offset + len(request.data) > size:
             raise ServiceError(INVALID_REQUEST, f"the chunk runs past the announced audio size of {size} bytes")
+        self.require_disk(len(request.data))
         session.audio_received_bytes = self.frames.append_audio(session, request.offset, request.data)
         return {"received_bytes": session.audio_received_bytes}

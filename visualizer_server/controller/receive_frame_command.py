@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import notifications as n
-from ..errors import CONFLICT, INVALID_REQUEST, TOO_LARGE, ServiceError
+from ..errors import CONFLICT, INVALID_REQUEST, LIMIT_EXCEEDED, TOO_LARGE, ServiceError
 from ..model.frame_check import check_frame
 from ..model.vo.events import BuildStep
 from ..model.vo.requests import FrameRequest
@@ -17,6 +17,7 @@ class ReceiveFrameCommand(RequestCommand):
     def handle(self, request: FrameRequest) -> dict[str, Any]:
         # 1. The session must be ours and still taking frames; a resend is harmless.
         session = self.sessions.owned(request.session_id, request.sid)
+        session.touch()
         if request.index not in session.frames_received:
             self._check(session, request)
             # 2. Store before acknowledging: an acknowledged frame is on disk.
@@ -33,8 +34,11 @@ class ReceiveFrameCommand(RequestCommand):
         total = session.total_frames
         if total is not None and request.index >= total:
             raise ServiceError(INVALID_REQUEST, f"'index' must be below the frame_count of {total}")
+        if request.index >= self.settings.max_frames_per_session:
+            raise ServiceError(LIMIT_EXCEEDED, f"this server takes at most {self.settings.max_frames_per_session} frames")
         limit = session.spec.max_frame_bytes(self.settings.max_frame_bytes)
         if len(request.data) > limit:
             raise ServiceError(TOO_LARGE, f"the frame is {len(request.data)} bytes; this session takes at most {limit}")
         spec = session.spec
         check_frame(request.data, spec.format, spec.width, spec.height)
+        self.require_disk(len(request.data))

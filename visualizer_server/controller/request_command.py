@@ -7,7 +7,7 @@ from typing import Any
 from puremvc.interfaces import INotification
 from puremvc.patterns.command import SimpleCommand
 
-from ..errors import ServiceError
+from ..errors import SERVER_BUSY, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.frame_store_proxy import FrameStoreProxy
 from ..model.session_proxy import SessionProxy
@@ -34,6 +34,11 @@ class PipelineCommand(SimpleCommand):
     @property
     def settings(self) -> Settings:
         return self.facade.retrieve_proxy(ConfigProxy.NAME).settings
+
+    def require_disk(self, incoming: int) -> None:
+        """Refuse new data before the disk fills, rather than half-write it."""
+        if not self.frames.has_room(incoming, self.settings.min_free_disk_bytes):
+            raise ServiceError(SERVER_BUSY, "the server is short of disk space; try again later")
 
 
 class RequestCommand(PipelineCommand):

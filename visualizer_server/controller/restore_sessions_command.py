@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 class RestoreSessionsCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
+        # Nothing is encoding yet: every partial video in the output folder is a crash's leftover.
+        self.videos.discard_all_partials()
         for session in self.sessions.restore():
             if session.is_final:
                 continue
@@ -23,8 +25,6 @@ class RestoreSessionsCommand(PipelineCommand):
             for index in indexes:
                 session.frames_received.add(index)
             session.audio_received_bytes = audio_bytes
-            # 2. A half-made video is never served: drop it, it is made again from the spool.
-            self.videos.discard_partial(session.id)
             log.info("restored session %s: %d frames, %d audio bytes, %s", session.id, len(indexes), audio_bytes,
                      "ended" if session.ended else "waiting for its client")
             # 3. An ended session has all it needs: build it now, whether or not its client comes back.

@@ -20,6 +20,7 @@ class ResumeSessionCommand(RequestCommand):
         if not hmac.compare_digest(session.resume_token.encode(), request.resume_token.encode()):
             raise ServiceError(UNAUTHORIZED, "the resume token does not match this session")
         session.owner_sid = request.sid
+        session.touch()
         if not session.is_final and len(session.frames_received):
             # After a restart the encoder starts again from the spool; otherwise this changes nothing.
             self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))

@@ -15,6 +15,7 @@ class StartSessionCommand(RequestCommand):
     def handle(self, request: StartSessionRequest) -> dict[str, Any]:
         spec = self._settle_upload(request.spec)
         self._check_frame_limit(spec)
+        self._check_capacity(spec, request.sid)
         session = self.sessions.create(spec, request.sid)
         return {
             "session_id": session.id,
@@ -34,6 +35,21 @@ class StartSessionCommand(RequestCommand):
             )
         upload = has_credentials if spec.upload is None else spec.upload
         return dataclasses.replace(spec, upload=upload)
+
+    def _check_capacity(self, spec: SessionSpec, sid: str) -> None:
+        settings = self.settings
+        if len(self.sessions.live()) >= settings.max_sessions:
+            raise ServiceError(LIMIT_EXCEEDED, f"the server has its maximum of {settings.max_sessions} sessions; try later")
+        if len(self.sessions.owned_by(sid)) >= settings.max_sessions_per_connection:
+            raise ServiceError(
+                LIMIT_EXCEEDED,
+                f"this connection already has {settings.max_sessions_per_connection} sessions; end or cancel one",
+            )
+        if (spec.frame_count or 0) > settings.max_frames_per_session:
+            raise ServiceError(LIMIT_EXCEEDED, f"frame_count is above this server's {settings.max_frames_per_session}")
+        if (spec.audio_size or 0) > settings.max_audio_bytes:
+            raise ServiceError(LIMIT_EXCEEDED, f"the audio is above this server's {settings.max_audio_bytes} bytes")
+        self.require_disk(spec.audio_size or 0)
 
     def _check_frame_limit(self, spec: SessionSpec) -> None:
         raw, limit = spec.raw_frame_bytes, self.settings.max_frame_bytes

@@ -55,6 +55,10 @@ class FrameStoreProxy(Proxy):
         audio = self.audio_path(session)
         return sorted(indexes), audio.stat().st_size if audio.exists() else 0
 
+    def has_room(self, incoming: int, reserve: int) -> bool:
+        """Whether ``incoming`` bytes fit while keeping ``reserve`` bytes free on the spool's disk."""
+        return shutil.disk_usage(self.work_dir).free - incoming >= reserve
+
     def store_frame(self, session: Session, index: int, data: bytes) -> Path:
         path = self.frame_path(session, index)
         path.parent.mkdir(exist_ok=True)

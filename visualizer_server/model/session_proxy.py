@@ -83,6 +83,17 @@ class SessionProxy(Proxy):
             raise ServiceError(UNAUTHORIZED, "this session belongs to another connection; resume it with its token")
         return session
 
+    def live(self) -> list[Session]:
+        return [session for session in self.sessions.values() if not session.is_final]
+
+    def encoding(self) -> list[Session]:
+        """Sessions holding an encoder slot."""
+        return [session for session in self.live() if session.encoder_started]
+
+    def next_waiting_for_encoder(self) -> Session | None:
+        waiting = [session for session in self.live() if session.waiting_for_encoder]
+        return min(waiting, key=lambda session: session.created_at, default=None)
+
     def owned_by(self, sid: str) -> list[Session]:
         return [session for session in self.sessions.values() if session.owner_sid == sid]
 
@@ -91,9 +102,7 @@ class SessionProxy(Proxy):
 
     def health(self) -> dict[str, object]:
         """The ``/healthz`` body: live sessions and running encoders."""
-        live = [session for session in self.sessions.values() if not session.is_final]
-        encoding = [session for session in live if session.encoder_started]
-        return {"status": "ok", "sessions": len(live), "encoders": len(encoding)}
+        return {"status": "ok", "sessions": len(self.live()), "encoders": len(self.encoding())}
 
     def report_progress(self, session: Session, force: bool = False) -> None:
         """Tell the owner how far the session is; at most four times a second unless ``force``."""

@@ -43,6 +43,11 @@ class VideoStoreProxy(Proxy):
     def discard_partial(self, session_id: str) -> None:
         self.partial_path(session_id).unlink(missing_ok=True)
 
+    def discard_all_partials(self) -> None:
+        """A half-made video is never served: at startup every ``.part`` is a crash's leftover."""
+        for path in self.output_dir.glob("*.mp4.part"):
+            path.unlink(missing_ok=True)
+
     def remove(self, session_id: str) -> None:
         self.video_path(session_id).unlink(missing_ok=True)
         self.discard_partial(session_id)

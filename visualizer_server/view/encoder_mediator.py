@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+import eventlet
+import eventlet.event
+
 from puremvc.interfaces import INotification
 from puremvc.patterns.mediator import Mediator
 
@@ -25,6 +28,7 @@ class EncoderMediator(Mediator):
     def __init__(self, factory: EncoderFactory = FfmpegEncoder) -> None:
         super().__init__(self.NAME, factory)
         self.encoders: dict[str, FfmpegEncoder] = {}
+        self._one_finished = eventlet.event.Event()
 
     def list_notification_interests(self) -> list[str]:
         return [n.START_ENCODER, n.ENCODE_FRAME, n.FINISH_ENCODER, n.STOP_ENCODER]
@@ -45,6 +49,13 @@ class EncoderMediator(Mediator):
         elif notification.name == n.STOP_ENCODER:
             self.encoders.pop(body.session_id).stop()
 
+    def drain(self, timeout_s: float) -> None:
+        """Let the encodes of ended sessions finish, for at most ``timeout_s``; the rest are stopped
+        by ``on_remove`` and done again from the spool after the restart."""
+        with eventlet.Timeout(timeout_s, False):
+            while any(encoder.finishing for encoder in self.encoders.values()):
+                self._one_finished.wait()
+
     def on_remove(self) -> None:
         for encoder in self.encoders.values():
             encoder.stop()
@@ -57,6 +68,8 @@ class EncoderMediator(Mediator):
         def finished(result: EncoderResult) -> None:
             self.encoders.pop(job.session_id, None)
             self._report(n.ENCODER_FINISHED, result)
+            event, self._one_finished = self._one_finished, eventlet.event.Event()
+            event.send()
 
         encoder = self.view_component(job, progressed, finished)
         self.encoders[job.session_id] = encoder

@@ -89,7 +89,7 @@ def _video(payload: dict) -> dict[str, Any]:
             raise _invalid(f"'video.{name}' is not a known field; use {', '.join(VIDEO_FIELDS)}")
         if not isinstance(value, expected):
             raise _invalid(f"'video.{name}' must be a {expected.__name__}")
-    if video.get("privacy", "private") not in PRIVACY_VALUES:
+    if video.get("privacy", "private") not in PRIVACY_VALUES:  # a str by now, so hashable
         raise _invalid(f"'video.privacy' must be one of {', '.join(PRIVACY_VALUES)}")
     return dict(video)
 
@@ -110,7 +110,7 @@ def parse_echo(sid: str, payload: Any) -> EchoRequest:
 def parse_start_session(sid: str, payload: Any) -> StartSessionRequest:
     payload = _object(payload)
     image_format = payload.get("format", MISSING)
-    if image_format not in FORMAT_EXTENSIONS:
+    if not isinstance(image_format, str) or image_format not in FORMAT_EXTENSIONS:
         raise _invalid(f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
     audio_filename, audio_size = _audio(payload)
     spec = SessionSpec(

@@ -9,10 +9,11 @@ from puremvc.interfaces import INotification
 from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
-from ..errors import INTERNAL, ServiceError
+from ..errors import INTERNAL, LIMIT_EXCEEDED, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import ClientEvent
 from . import request_parser as parse
+from .components.rate_limiter import RateLimiter
 from .components.socket_server import SocketServer
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ EMITS = {
 class SocketMediator(Mediator):
     NAME = "SocketMediator"
 
-    def __init__(self, server: SocketServer) -> None:
+    def __init__(self, server: SocketServer, limiter: RateLimiter) -> None:
         super().__init__(self.NAME, server)
+        self.limiter = limiter
 
     @property
     def server(self) -> SocketServer:
@@ -64,13 +66,21 @@ class SocketMediator(Mediator):
 
     def _disconnected(self, sid: str) -> None:
         log.info("client %s disconnected", sid)
+        self.limiter.forget(sid)
         self.send_notification(n.CLIENT_DISCONNECTED, sid)
 
     def on_remove(self) -> None:
         self.server.stop()
 
+    def stop_accepting(self) -> None:
+        """First step of a shutdown: no new connections or requests."""
+        self.server.stop()
+
     def _handler(self, event: str, notification: str, parser: parse.Parser):
         def handle(sid: str, payload: Any) -> dict[str, Any]:
+            if not self.limiter.allow(sid):
+                message = f"more than {self.limiter.rate:g} events a second from this connection; slow down"
+                return {"ok": False, "error": ServiceError(LIMIT_EXCEEDED, message).to_dict()}
             try:
                 request = parser(sid, payload)
                 self.send_notification(notification, request)

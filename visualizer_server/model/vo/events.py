@@ -37,6 +37,7 @@ class ProgressReport(ClientEvent):
     frames_received: int = 0
     frames_encoded: int = 0
     bytes_uploaded: int = 0
+    waiting_for_encoder: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

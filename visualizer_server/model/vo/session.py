@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from .index_ranges import IndexRanges
@@ -68,6 +69,12 @@ class Session:
     ended: bool = False
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
+    last_activity_at: float = dataclasses.field(default_factory=time.time)
+    waiting_for_encoder: bool = False
+
+    def touch(self) -> None:
+        """Its client did something: the idle timeout starts again."""
+        self.last_activity_at = time.time()
 
     @property
     def is_final(self) -> bool:
@@ -102,6 +109,7 @@ class Session:
             "frames_received": len(self.frames_received),
             "frames_encoded": self.frames_encoded,
             "bytes_uploaded": 0,
+            "waiting_for_encoder": self.waiting_for_encoder,
         }
 
     @classmethod

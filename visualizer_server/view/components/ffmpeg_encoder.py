@@ -98,6 +98,7 @@ class FfmpegEncoder:
         self._readers: list[eventlet.greenthread.GreenThread] = []
         self._stopped = False
         self._writer_done = False
+        self.finishing = False  # told that no more frames come: it ends by itself
         self._frame_written = eventlet.event.Event()
 
     def start(self) -> None:
@@ -118,6 +119,7 @@ class FfmpegEncoder:
         self._queue.put(frame)
 
     def finish(self, finish: FinishEncode) -> None:
+        self.finishing = True
         self._queue.put(finish)
 
     def stop(self) -> None:

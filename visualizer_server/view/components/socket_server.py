@@ -10,6 +10,7 @@ import eventlet.wsgi
 import socketio
 
 from . import fast_websocket
+from .hardened_server import HardenedServer
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,10 @@ class SocketServer:
         http_app: Callable,
         cors_origins: tuple[str, ...],
         max_message_bytes: int,
+        connect_timeout_s: float,
     ) -> None:
-        self.sio = socketio.Server(
+        self.sio = HardenedServer(
+            connect_timeout_s=connect_timeout_s,
             async_mode="eventlet",
             # None is same-origin only: browser protection, not authentication.
             cors_allowed_origins=list(cors_origins) or None,
@@ -74,9 +77,13 @@ class SocketServer:
         )
 
     def stop(self) -> None:
-        """Stop listening and Engine.IO's background tasks (they would keep the process alive)."""
+        """Stop listening and Engine.IO's background tasks (they would keep the process alive).
+
+        Idempotent: a shutdown stops accepting first, and removing the mediator stops again.
+        """
+        if self._server_thread is None:
+            return
         self.sio.shutdown()
-        if self._server_thread is not None:
-            self._server_thread.kill()
-        if self._listener is not None:
-            self._listener.close()
+        self._server_thread.kill()
+        self._server_thread = None
+        self._listener.close()

@@ -1,0 +1,112 @@
+"""Limits (sessions, frames, disk, encoder slots, event rate) and housekeeping (expiry, retention)."""
+
+import dataclasses
+import os
+import time
+
+import pytest
+
+from visualizer_server import notifications as n
+from visualizer_server.controller.build_video_command import BuildVideoCommand
+from visualizer_server.controller.receive_frame_command import ReceiveFrameCommand
+from visualizer_server.controller.start_next_encode_command import StartNextEncodeCommand
+from visualizer_server.controller.start_session_command import StartSessionCommand
+from visualizer_server.controller.sweep_command import SweepCommand
+from visualizer_server.model.vo.events import BuildStep
+from visualizer_server.model.vo.requests import FrameRequest, StartSessionRequest
+from visualizer_server.model.vo.session import SessionSpec
+from visualizer_server.view.components.rate_limiter import RateLimiter
+
+from .conftest import rgba
+
+
+def _limited(core, **limits):
+    core.settings = dataclasses.replace(core.settings, **limits)
+    core.proxies()
+
+
+def _start(core, sid="sid-1", **spec):
+    request = StartSessionRequest(sid, spec=SessionSpec(**{"width": 64, "height": 32, "fps": 10, "format": "rgba", **spec}))
+    core.facade.send_notification(n.START_SESSION, request)
+    return request.reply.to_ack()
+
+
+def test_session_limits_in_all_and_per_connection(core):
+    core.command(n.START_SESSION, StartSessionCommand)
+    _limited(core, max_sessions=3, max_sessions_per_connection=2)
+    assert _start(core)["ok"] and _start(core)["ok"]
+    assert _start(core)["error"]["code"] == "limit_exceeded"
+    assert _start(core, sid="sid-2")["ok"]
+    refused = _start(core, sid="sid-3")
+    assert refused["error"]["code"] == "limit_exceeded" and "maximum of 3" in refused["error"]["message"]
+
+
+def test_frame_count_and_index_limits(core):
+    core.command(n.START_SESSION, StartSessionCommand)
+    core.command(n.RECEIVE_FRAME, ReceiveFrameCommand)
+    _limited(core, max_frames_per_session=10)
+    assert _start(core, frame_count=11)["error"]["code"] == "limit_exceeded"
+    session = core.sessions.find(_start(core)["session_id"])
+    request = FrameRequest("sid-1", session_id=session.id, index=10, data=rgba())
+    core.facade.send_notification(n.RECEIVE_FRAME, request)
+    assert request.reply.to_ack()["error"]["code"] == "limit_exceeded"
+
+
+def test_a_full_disk_refuses_new_work_before_writing(core):
+    core.command(n.START_SESSION, StartSessionCommand)
+    core.command(n.RECEIVE_FRAME, ReceiveFrameCommand)
+    _limited(core, min_free_disk_bytes=2**62)  # more than any disk has free
+    session = core.session()
+    request = FrameRequest("sid-1", session_id=session.id, index=0, data=rgba())
+    core.facade.send_notification(n.RECEIVE_FRAME, request)
+    assert request.reply.to_ack()["error"]["code"] == "server_busy"
+    assert not core.frames.frame_path(session, 0).exists()
+    assert _start(core)["error"]["code"] == "server_busy"
+
+
+def test_sessions_beyond_the_encoder_slots_wait_their_turn(core):
+    core.command(n.BUILD_VIDEO, BuildVideoCommand)
+    core.command(n.ENCODER_RELEASED, StartNextEncodeCommand)
+    _limited(core, max_concurrent_encodes=1)
+    spy = core.spy(n.START_ENCODER, n.ENCODE_FRAME, n.SESSION_PROGRESSED)
+    first, second = core.session(), core.session()
+    for session in (first, second):
+        session.frames_received.add(0)
+        core.facade.send_notification(n.BUILD_VIDEO, BuildStep(session.id, 0, b"x"))
+    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [first.id]
+    assert second.waiting_for_encoder and spy.bodies(n.SESSION_PROGRESSED)[-1].waiting_for_encoder
+    first.state = "done"
+    core.facade.send_notification(n.ENCODER_RELEASED)
+    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [first.id, second.id]
+    assert [(frame.session_id, frame.index) for frame in spy.bodies(n.ENCODE_FRAME)][-1] == (second.id, 0)
+    assert not second.waiting_for_encoder
+
+
+def test_idle_sessions_expire_and_old_videos_go(core):
+    core.command(n.SWEEP, SweepCommand)
+    _limited(core, idle_timeout_s=60, video_retention_s=3600)
+    spy = core.spy(n.SESSION_FAILED, n.STOP_ENCODER)
+    idle, busy, ended, old = core.session(), core.session(), core.session(), core.session()
+    idle.last_activity_at = ended.last_activity_at = time.time() - 120
+    ended.ended = True
+    old.state = "done"
+    video = core.videos.video_path(old.id)
+    video.write_bytes(b"mp4")
+    os.utime(video, (time.time() - 7200, time.time() - 7200))
+    core.facade.send_notification(n.SWEEP)
+    [failure] = spy.bodies(n.SESSION_FAILED)
+    assert failure.session_id == idle.id and failure.error["code"] == "expired"
+    assert [stop.session_id for stop in spy.bodies(n.STOP_ENCODER)] == [idle.id]
+    assert not (core.settings.work_dir / idle.id).exists() and core.sessions.find(idle.id) is None
+    assert core.sessions.find(busy.id) and core.sessions.find(ended.id)
+    assert not video.exists() and core.sessions.find(old.id) is None
+
+
+@pytest.mark.parametrize("events, allowed", [(5, 5), (8, 5)])
+def test_rate_limiter_allows_a_burst_then_the_rate(events, allowed):
+    now = [0.0]
+    limiter = RateLimiter(5, clock=lambda: now[0])
+    assert sum(limiter.allow("a") for _ in range(events)) == allowed
+    assert limiter.allow("b")
+    now[0] += 0.4  # two tokens come back
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]

@@ -1,0 +1,60 @@
+"""python-socketio's server, closing connections that misbehave at the protocol level.
+
+Stock python-socketio logs a malformed packet and keeps the connection open, buffers as
+many binary attachments as a packet announces (up to 9,999,999,999), and keeps an
+Engine.IO session that never connects a namespace forever. The official protocol test
+suites expect a close in each case; so do we. Only the offending connection is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import socketio
+
+log = logging.getLogger(__name__)
+
+BINARY_PACKET_TYPES = ("5", "6")  # BINARY_EVENT, BINARY_ACK
+MAX_ATTACHMENTS = 1  # a frame or an audio chunk: one binary field per event
+
+
+def announced_attachments(data: Any) -> int:
+    """How many binary attachments a Socket.IO packet header announces (``51-[...]`` is one)."""
+    if not isinstance(data, str) or not data.startswith(BINARY_PACKET_TYPES):
+        return 0
+    count, dash, _ = data[1:12].partition("-")
+    return int(count) if dash and count.isdigit() else 0
+
+
+class HardenedServer(socketio.Server):
+    def __init__(self, *args: Any, connect_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connect_timeout_s = connect_timeout_s
+
+    def _handle_eio_connect(self, eio_sid: str, environ: dict) -> Any:
+        result = super()._handle_eio_connect(eio_sid, environ)
+        self.start_background_task(self._require_namespace, eio_sid)
+        return result
+
+    def _require_namespace(self, eio_sid: str) -> None:
+        """A timer, not a synchronisation: close the transport if no namespace was connected in time."""
+        self.sleep(self.connect_timeout_s)
+        connected = any(self.manager.sid_from_eio_sid(eio_sid, namespace) for namespace in self.manager.get_namespaces())
+        if eio_sid in self.environ and not connected:
+            self._close(eio_sid, f"no namespace connected within {self.connect_timeout_s} s")
+
+    def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        attachments = announced_attachments(data) if eio_sid not in self._binary_packet else 0
+        if attachments > MAX_ATTACHMENTS:
+            self._close(eio_sid, f"a packet announced {attachments} binary attachments (at most {MAX_ATTACHMENTS})")
+            return
+        try:
+            super()._handle_eio_message(eio_sid, data)
+        except Exception as error:  # decoding failed: the packet, not our handlers (they run in their own tasks)
+            self._close(eio_sid, f"malformed Socket.IO packet ({error})")
+
+    def _close(self, eio_sid: str, reason: str) -> None:
+        log.warning("closing connection %s: %s", eio_sid, reason)
+        self._binary_packet.pop(eio_sid, None)
+        self.eio.disconnect(eio_sid)
