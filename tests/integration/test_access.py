@@ -64,3 +64,27 @@ def test_an_exposed_server_without_a_token_refuses_to_start(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "--insecure-no-auth" in result.stderr and "--token" in result.stderr
+
+
+def _polling_handshake(url: str, origin: str) -> tuple[int, str | None]:
+    request = urllib.request.Request(url + "/socket.io/?EIO=4&transport=polling", headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers.get("Access-Control-Allow-Origin")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def test_only_configured_browser_origins_may_connect(tmp_path):
+    allowed = "http://visualizer.example"
+    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--cors-origin", allowed])
+    try:
+        assert _polling_handshake(process.url, allowed) == (200, allowed)
+        assert _polling_handshake(process.url, "http://elsewhere.example")[0] == 400
+    finally:
+        process.stop()
+
+
+def test_by_default_only_the_servers_own_origin_may_connect(server):
+    assert _polling_handshake(server.url, server.url)[0] == 200
+    assert _polling_handshake(server.url, "http://elsewhere.example")[0] == 400

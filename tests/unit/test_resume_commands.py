@@ -45,8 +45,9 @@ def test_restore_reads_the_spool_drops_partials_and_rebuilds_ended_sessions(core
 
     # A new run: fresh proxies over the same folders.
     core.facade.register_proxy(SessionProxy(core.settings.work_dir))
-    spy = core.spy(n.BUILD_VIDEO)
+    spy = core.spy(n.BUILD_VIDEO, n.SWEEP)
     core.facade.send_notification(n.STARTUP)
+    assert spy.seen[-1][0] == n.SWEEP
 
     restored = core.sessions.find(ended.id)
     assert restored.state == "receiving" and restored.ended and restored.owner_sid is None

@@ -30,3 +30,5 @@ class RestoreSessionsCommand(PipelineCommand):
             # 3. An ended session has all it needs: build it now, whether or not its client comes back.
             if session.ended:
                 self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))
+        # 4. Whatever expired or outlived its retention while the server was down goes now.
+        self.send_notification(n.SWEEP)
