@@ -11,20 +11,23 @@ from typing import Sequence
 
 import eventlet
 import eventlet.hubs
+from pythonjsonlogger.json import JsonFormatter
 
 from .facade import get_facade
-from .settings import Settings, check_exposure, describe, load_settings
+from .settings import Settings, check_settings, describe, load_settings
 
 log = logging.getLogger("visualizer_server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def configure_logging(level: str, log_format: str) -> None:
+    """Lines for people by default; one JSON object a line for log collectors."""
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
 
 
 def wait_for_stop_signal() -> signal.Signals:
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.print_config:
         print(json.dumps(describe(settings), indent=2))
         return 0
-    check_exposure(settings)
-    configure_logging(settings.log_level)
+    check_settings(settings)
+    configure_logging(settings.log_level, settings.log_format)
     serve(settings)
     return 0

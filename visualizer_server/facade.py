@@ -24,6 +24,7 @@ from .controller.sweep_command import SweepCommand
 from .settings import Settings
 from .view.encoder_mediator import EncoderMediator
 from .view.housekeeping_mediator import HousekeepingMediator
+from .view.metrics_mediator import MetricsMediator
 from .view.socket_mediator import SocketMediator
 
 COMMANDS = {
@@ -67,7 +68,7 @@ class ApplicationFacade(Facade):
             socket.stop_accepting()
         if encoders is not None and grace_s > 0:
             encoders.drain(grace_s)
-        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME):
+        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, MetricsMediator.NAME):
             self.remove_mediator(name)
         Facade.remove_core(self.multitonKey)
 

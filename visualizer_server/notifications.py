@@ -25,8 +25,11 @@ SESSION_PROGRESSED = "session/progressed"
 VIDEO_BUILT = "video/built"
 SESSION_FAILED = "session/failed"
 
-# The pipeline.
+# Facts for the record (metrics).
 FRAME_STORED = "frame/stored"
+REQUEST_REFUSED = "client/request-refused"
+
+# The pipeline.
 BUILD_VIDEO = "video/build"
 CLEANUP_SESSION = "session/cleanup"
 

@@ -55,6 +55,11 @@ class Settings:
     video_retention_s: int = _setting(7 * 86400, "finished videos are deleted after this long")
     sweep_interval_s: int = _setting(60, "how often expiry and retention are checked")
     shutdown_grace_s: int = _setting(30, "on SIGTERM, how long ending encodes may run before they are stopped")
+    admin_ui: bool = _setting(False, "serve the official Socket.IO Admin UI's namespace /admin (needs a username and password)")
+    admin_username: str | None = _setting(None, "Admin UI user name")
+    admin_password: str | None = _setting(None, "Admin UI password", secret=True)
+    admin_read_write: bool = _setting(False, "let the Admin UI disconnect clients (read-only otherwise)")
+    log_format: str = _setting("text", "text (for people) or json (one object a line)")
     connect_timeout_s: int = _setting(10, "seconds a transport may stay open without connecting a namespace")
     encoder_buffer_bytes: int = _setting(
         64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool"
@@ -162,7 +167,7 @@ def describe(settings: Settings) -> dict[str, Any]:
     for field in _fields():
         value = getattr(settings, field.name)
         if field.metadata.get("secret") and value:
-            value = ["***"] * len(value)
+            value = ["***"] * len(value) if isinstance(value, tuple) else "***"
         elif isinstance(value, Path):
             value = str(value)
         elif isinstance(value, tuple):
@@ -178,6 +183,17 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_settings(settings: Settings) -> None:
+    """Settings that parse but cannot work together; each error says what to do."""
+    check_exposure(settings)
+    if settings.admin_ui and not (settings.admin_username and settings.admin_password):
+        raise SystemExit("--admin-ui needs --admin-username and --admin-password: the Admin UI shows every client")
+    if settings.log_format not in ("text", "json"):
+        raise SystemExit(f"--log-format must be text or json, not {settings.log_format!r}")
+    if settings.youtube_chunk_bytes % (256 * 1024):
+        raise SystemExit("--youtube-chunk-bytes must be a multiple of 256 KiB (262144)")
 
 
 def check_exposure(settings: Settings) -> None:

@@ -17,7 +17,7 @@ def _setup(core, frames=3):
 
 
 def _finish(core, session, ok=True, frames=3, errors=()):
-    result = EncoderResult(session.id, ok, frames, core.videos.partial_path(session.id), errors)
+    result = EncoderResult(session.id, ok, frames, core.videos.partial_path(session.id), error_lines=errors)
     core.facade.send_notification(n.ENCODER_FINISHED, result)
 
 

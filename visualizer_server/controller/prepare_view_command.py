@@ -16,6 +16,7 @@ from ..view.components.rate_limiter import RateLimiter
 from ..view.components.socket_server import SocketServer
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
+from ..view.metrics_mediator import MetricsMediator
 from ..view.socket_mediator import SocketMediator
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,13 @@ class PrepareViewCommand(SimpleCommand):
         videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)
         # 1. Bind the port now: a busy port fails the start, not the first client.
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
-        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token)
+        metrics = MetricsMediator()
+        self.facade.register_mediator(metrics)
+        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token, metrics.metrics.render)
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s)
         host, port = server.listen(settings.host, settings.port)
+        if settings.admin_ui:
+            server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(EncoderMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))

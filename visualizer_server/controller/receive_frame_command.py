@@ -7,7 +7,7 @@ from typing import Any
 from .. import notifications as n
 from ..errors import CONFLICT, INVALID_REQUEST, LIMIT_EXCEEDED, TOO_LARGE, ServiceError
 from ..model.frame_check import check_frame
-from ..model.vo.events import BuildStep
+from ..model.vo.events import BuildStep, FrameStored
 from ..model.vo.requests import FrameRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -23,6 +23,7 @@ class ReceiveFrameCommand(RequestCommand):
             # 2. Store before acknowledging: an acknowledged frame is on disk.
             self.frames.store_frame(session, request.index, request.data)
             session.frames_received.add(request.index)
+            self.send_notification(n.FRAME_STORED, FrameStored(session.id, request.index, len(request.data)))
             # 3. Hand it to the encoder while it is still in memory, if it is next in order.
             self.send_notification(n.BUILD_VIDEO, BuildStep(session.id, request.index, request.data))
             self.sessions.report_progress(session)

@@ -7,11 +7,13 @@ from typing import Any
 from puremvc.interfaces import INotification
 from puremvc.patterns.command import SimpleCommand
 
+from .. import notifications as n
 from ..errors import SERVER_BUSY, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.frame_store_proxy import FrameStoreProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
+from ..model.vo.events import RequestRefused
 from ..model.vo.requests import ClientRequest
 from ..settings import Settings
 
@@ -50,6 +52,7 @@ class RequestCommand(PipelineCommand):
             request.reply.succeed(**self.handle(request))
         except ServiceError as error:
             request.reply.fail(error)
+            self.send_notification(n.REQUEST_REFUSED, RequestRefused(error.code))
 
     def handle(self, request: Any) -> dict[str, Any]:
         raise NotImplementedError

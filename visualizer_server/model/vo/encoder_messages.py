@@ -54,6 +54,7 @@ class EncoderResult:
     ok: bool
     frames_encoded: int
     output_path: Path
+    duration_s: float = 0.0
     error_lines: tuple[str, ...] = ()
 
 

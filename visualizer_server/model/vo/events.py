@@ -58,6 +58,18 @@ class SessionFailure(ClientEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class FrameStored:
+    session_id: str
+    index: int
+    bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRefused:
+    code: str
+
+
+@dataclasses.dataclass(frozen=True)
 class BuildStep:
     """Body of BUILD_VIDEO: advance a session's encode; ``fresh`` is a frame just stored, still in memory."""
 

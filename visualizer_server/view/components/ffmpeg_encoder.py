@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -102,6 +103,7 @@ class FfmpegEncoder:
         self._frame_written = eventlet.event.Event()
 
     def start(self) -> None:
+        self._started_at = time.monotonic()
         self._process = subprocess.Popen(
             encode_args(self.job), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -179,7 +181,9 @@ class FfmpegEncoder:
         if not ok:
             self._errors.append(failure)
         output = item.output_path if isinstance(item, FinishEncode) else Path()
-        self._on_finished(EncoderResult(self.job.session_id, ok, self._frames_encoded, output, tuple(self._errors)))
+        duration = time.monotonic() - self._started_at
+        result = EncoderResult(self.job.session_id, ok, self._frames_encoded, output, duration, tuple(self._errors))
+        self._on_finished(result)
 
     def _read_progress(self, stream) -> None:
         """``-progress`` writes key=value blocks ending in ``progress=``; report once per block."""

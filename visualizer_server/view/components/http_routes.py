@@ -27,16 +27,19 @@ class HttpRoutes:
         health: Callable[[], dict[str, Any]],
         find_video: Callable[[str], Path | None],
         accepts_token: Callable[[str | None], bool],
+        metrics: Callable[[], bytes],
     ) -> None:
         self.page_dir = page_dir
         self.health = health
         self.find_video = find_video
         self.accepts_token = accepts_token
+        self.metrics = metrics
         self.url_map = Map(
             [
                 Rule("/", endpoint="page"),
                 Rule("/vendor/<name>", endpoint="vendor"),
                 Rule("/healthz", endpoint="healthz"),
+                Rule("/metrics", endpoint="metrics"),
                 Rule("/videos/<session_id>.mp4", endpoint="video"),
             ]
         )
@@ -60,6 +63,9 @@ class HttpRoutes:
 
     def _healthz(self, request: Request) -> Response:
         return Response(json.dumps(self.health()), mimetype="application/json")
+
+    def _metrics(self, request: Request) -> Response:
+        return Response(self.metrics(), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
     def _video(self, request: Request, session_id: str) -> Response:
         if not self.accepts_token(self._token(request)):

@@ -63,6 +63,11 @@ class SocketServer:
     def on_disconnect(self, handler: Callable[[str], None]) -> None:
         self.sio.on("disconnect", lambda sid, reason=None: handler(sid))
 
+    def instrument(self, username: str, password: str, read_only: bool) -> None:
+        """Serve the official Socket.IO Admin UI on the ``/admin`` namespace."""
+        self.sio.instrument(auth={"username": username, "password": password}, read_only=read_only,
+                            mode="production")  # fmt: skip
+
     def emit(self, event: str, data: Any, to: str) -> None:
         self.sio.emit(event, data, to=to)
 

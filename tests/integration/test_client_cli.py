@@ -1,0 +1,109 @@
+"""``visualizer-client`` against a real server over loopback, as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import ServerProcess
+from ..media import encode_frame, make_wav, probe
+from .tcp_proxy import CuttingProxy
+
+WIDTH, HEIGHT, FRAMES = 320, 180, 60
+
+
+def _client(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "visualizer_server.client", *args],
+                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("frames")
+    for index in range(FRAMES):
+        (folder / f"{index:04d}.png").write_bytes(encode_frame(index, WIDTH, HEIGHT, "png"))
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+def test_ping_prints_the_echo_and_the_round_trip(server):
+    result = _client("ping", server.url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Cheers, ") and result.stdout.strip().endswith("ms)")
+
+
+def test_ping_errors_say_what_is_wrong(tmp_path):
+    down = _client("ping", f"http://127.0.0.1:{_free_port()}")
+    assert down.returncode == 1 and "cannot connect" in down.stderr and "is the server running" in down.stderr
+    guarded = ServerProcess(tmp_path / "work", tmp_path / "output", ["--token", "right"])
+    try:
+        wrong = _client("ping", guarded.url, "--token", "wrong")
+        assert wrong.returncode == 1 and "unauthorized" in wrong.stderr
+        assert _client("ping", guarded.url, "--token", "right").returncode == 0
+    finally:
+        guarded.stop()
+
+
+def test_send_a_folder_with_audio_makes_the_video(server, frames, tmp_path):
+    make_wav(tmp_path / "tone.wav", 2.0)
+    output = tmp_path / "video.mp4"
+    result = _client("send", str(frames), "--server", server.url, "--audio", str(tmp_path / "tone.wav"),
+                     "--output", str(output))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(server.url + "/videos/")
+    facts = probe(output)
+    assert facts.frame_indexes == list(range(FRAMES)) and facts.audio_codec == "aac"
+    assert facts.video_duration_s == pytest.approx(2.0, abs=1e-3)
+
+
+def test_send_survives_a_dropped_connection(server, frames, tmp_path):
+    port = int(server.url.rsplit(":", 1)[1])
+    proxy = CuttingProxy(port, cut_after_bytes=len((frames / "0000.png").read_bytes()) * 20)
+    try:
+        result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"))
+    finally:
+        proxy.close()
+    assert result.returncode == 0, result.stderr
+    assert proxy.cuts == 1 and proxy.connections >= 2
+    assert "session resumed" in result.stderr
+    assert probe(tmp_path / "v.mp4").frame_indexes == list(range(FRAMES))
+
+
+def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path):
+    nowhere = f"http://127.0.0.1:{_free_port()}"  # nothing listens: the check must come first
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    mixed = tmp_path / "mixed"
+    shutil.copytree(frames, mixed)
+    (mixed / "9999.jpg").write_bytes(encode_frame(0, WIDTH, HEIGHT, "jpeg"))
+    sized = tmp_path / "sized"
+    shutil.copytree(frames, sized)
+    (sized / "9999.png").write_bytes(encode_frame(0, WIDTH + 2, HEIGHT, "png"))
+    odd = tmp_path / "odd"
+    shutil.copytree(frames, odd)
+    (odd / "notes.txt").write_text("hello")
+    for folder, message in ((empty, "holds no frames"), (mixed, "mixes formats"), (sized, "differ in size"),
+                            (odd, "notes.txt is not a frame"), (tmp_path / "absent", "is not a folder")):  # fmt: skip
+        result = _client("send", str(folder), "--server", nowhere)
+        assert result.returncode == 1 and message in result.stderr, (folder, result.stderr)
+
+
+def test_send_to_a_server_that_is_down_or_guarded_fails_clearly(frames, tmp_path):
+    down = _client("send", str(frames), "--server", f"http://127.0.0.1:{_free_port()}")
+    assert down.returncode == 1 and "cannot connect" in down.stderr
+    guarded = ServerProcess(tmp_path / "work", tmp_path / "output", ["--token", "right"])
+    try:
+        wrong = _client("send", str(frames), "--server", guarded.url, "--token", "wrong")
+        assert wrong.returncode == 1 and "unauthorized" in wrong.stderr
+    finally:
+        guarded.stop()

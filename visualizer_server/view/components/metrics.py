@@ -1,0 +1,46 @@
+"""Prometheus metrics of one server instance (its own registry, so two servers never mix)."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+ENCODE_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+
+
+class _LiveState(Collector):
+    """Gauges read at scrape time, so they can never drift from the truth."""
+
+    def __init__(self, sessions_by_state: Callable[[], dict[str, int]], encoders: Callable[[], int]) -> None:
+        self.sessions_by_state = sessions_by_state
+        self.encoders = encoders
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        sessions = GaugeMetricFamily("visualizer_sessions", "Sessions known to the server, by state", labels=["state"])
+        for state, count in sorted(self.sessions_by_state().items()):
+            sessions.add_metric([state], count)
+        yield sessions
+        yield GaugeMetricFamily("visualizer_ffmpeg_processes", "Encoders (ffmpeg) running", value=self.encoders())
+
+
+class Metrics:
+    def __init__(self, sessions_by_state: Callable[[], dict[str, int]], encoders: Callable[[], int]) -> None:
+        self.registry = CollectorRegistry()
+        self.registry.register(_LiveState(sessions_by_state, encoders))
+        self.frames = Counter("visualizer_frames_received", "Frames stored", registry=self.registry)
+        self.bytes = Counter("visualizer_frame_bytes_received", "Bytes of frames stored", registry=self.registry)
+        self.refused = Counter("visualizer_requests_refused", "Requests answered with an error, by code",
+                               ["code"], registry=self.registry)  # fmt: skip
+        self.bad_frames = Counter("visualizer_bad_frames", "Frames refused as bad_frame", registry=self.registry)
+        self.videos = Counter("visualizer_videos_built", "Videos built", registry=self.registry)
+        self.failures = Counter("visualizer_session_failures", "Sessions failed, by code", ["code"],
+                                registry=self.registry)  # fmt: skip
+        self.encode_seconds = Histogram("visualizer_encode_duration_seconds", "Encoder lifetime, first frame to video",
+                                        buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition format."""
+        return generate_latest(self.registry)

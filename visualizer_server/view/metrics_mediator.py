@@ -1,0 +1,50 @@
+"""Counts what the pipeline reports, for ``GET /metrics``. It only listens; it never sends."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from puremvc.interfaces import INotification
+from puremvc.patterns.mediator import Mediator
+
+from .. import notifications as n
+from ..errors import BAD_FRAME
+from ..model.session_proxy import SessionProxy
+from .components.metrics import Metrics
+
+
+class MetricsMediator(Mediator):
+    NAME = "MetricsMediator"
+
+    def __init__(self) -> None:
+        super().__init__(self.NAME)
+
+    def on_register(self) -> None:
+        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        self.view_component = Metrics(
+            sessions_by_state=lambda: dict(Counter(session.state for session in sessions.sessions.values())),
+            encoders=lambda: len(sessions.encoding()),
+        )
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.view_component
+
+    def list_notification_interests(self) -> list[str]:
+        return [n.FRAME_STORED, n.REQUEST_REFUSED, n.ENCODER_FINISHED, n.VIDEO_BUILT, n.SESSION_FAILED]
+
+    def handle_notification(self, notification: INotification) -> None:
+        body, metrics = notification.body, self.metrics
+        if notification.name == n.FRAME_STORED:
+            metrics.frames.inc()
+            metrics.bytes.inc(body.bytes)
+        elif notification.name == n.REQUEST_REFUSED:
+            metrics.refused.labels(body.code).inc()
+            if body.code == BAD_FRAME:
+                metrics.bad_frames.inc()
+        elif notification.name == n.ENCODER_FINISHED:
+            metrics.encode_seconds.observe(body.duration_s)
+        elif notification.name == n.VIDEO_BUILT:
+            metrics.videos.inc()
+        elif notification.name == n.SESSION_FAILED:
+            metrics.failures.labels(body.error["code"]).inc()
