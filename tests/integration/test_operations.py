@@ -1,0 +1,102 @@
+"""What operators rely on: /metrics, the Admin UI's password, the effective configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+import socketio
+from prometheus_client.parser import text_string_to_metric_families
+
+from ..conftest import ServerProcess
+from ..media import encode_frame
+from .client import RecordingClient
+
+
+def _metrics(url: str) -> dict[tuple[str, tuple], float]:
+    with urllib.request.urlopen(url + "/metrics") as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.read().decode()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}  # fmt: skip
+
+
+def test_metrics_parse_and_move_by_the_right_amounts(server):
+    before = _metrics(server.url)
+    client = RecordingClient(server.url)
+    session_id = client.start(width=64, height=32, fps=10, format="jpeg")["session_id"]
+    frames = [encode_frame(index, 64, 32, "jpeg") for index in range(12)]
+    for index, frame in enumerate(frames):
+        client.send_frame(session_id, index, frame)
+    client.send_frame(session_id, 12, b"garbage")
+    client.call("end_session", {"session_id": session_id, "frame_count": 99})  # incomplete
+    client.call("end_session", {"session_id": session_id, "frame_count": 12})
+    client.wait_for("video_ready")
+    client.close()
+    after = _metrics(server.url)
+
+    def moved(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert moved("visualizer_frames_received_total") == 12
+    assert moved("visualizer_frame_bytes_received_total") == sum(len(frame) for frame in frames)
+    assert moved("visualizer_bad_frames_total") == 1
+    assert moved("visualizer_requests_refused_total", code="bad_frame") == 1
+    assert moved("visualizer_requests_refused_total", code="incomplete") == 1
+    assert moved("visualizer_videos_built_total") == 1
+    assert moved("visualizer_encode_duration_seconds_count") == 1
+    assert after[("visualizer_sessions", (("state", "done"),))] == 1
+    assert after[("visualizer_ffmpeg_processes", ())] == 0
+
+
+def test_the_admin_ui_refuses_a_wrong_password(tmp_path):
+    server = ServerProcess(tmp_path / "work", tmp_path / "output",
+                           ["--admin-ui", "--admin-username", "admin", "--admin-password", "right"])  # fmt: skip
+    try:
+        for password, admitted in (("wrong", False), ("right", True)):
+            admin = socketio.Client(reconnection=False)
+            refusals: list = []
+            admin.on("connect_error", refusals.append, namespace="/admin")
+            try:
+                admin.connect(server.url, namespaces=["/admin"], transports=["websocket"],
+                              auth={"username": "admin", "password": password}, wait_timeout=10)  # fmt: skip
+                connected = True
+            except socketio.exceptions.ConnectionError:
+                connected = False
+            assert connected is admitted, (password, refusals)
+            admin.disconnect()
+    finally:
+        server.stop()
+
+
+def test_the_admin_ui_needs_credentials(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "visualizer_server", "--admin-ui", "--port", "0"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0 and "--admin-password" in result.stderr
+
+
+def test_config_precedence_file_then_environment_then_flag(tmp_path):
+    config = tmp_path / "server.toml"
+    config.write_text('port = 4001\nwindow = 4\nx264_preset = "slow"\ntoken = ["from-file"]\n')
+    environ = {**os.environ, "VISUALIZER_CONFIG": str(config), "VISUALIZER_WINDOW": "6", "VISUALIZER_PORT": "4002"}
+    result = subprocess.run([sys.executable, "-m", "visualizer_server", "--print-config", "--port", "4003"],
+                            capture_output=True, text=True, env=environ, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    effective = json.loads(result.stdout)
+    assert effective["x264_preset"] == "slow"  # file
+    assert effective["window"] == 6  # environment over file
+    assert effective["port"] == 4003  # flag over both
+    assert effective["token"] == ["***"]  # secrets masked
+
+
+def test_json_logs_are_one_object_a_line(tmp_path):
+    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--log-format", "json"])
+    server.stop()
+    records = [json.loads(line) for line in server.lines if line.startswith("{")]
+    assert any("listening on" in record["message"] for record in records)
+    assert all({"asctime", "levelname", "name", "message"} <= set(record) for record in records)
