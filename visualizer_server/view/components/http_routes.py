@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,7 +16,9 @@ from werkzeug.wrappers import Request, Response
 VENDOR_FILES = {
     "socket.io.min.js": "node_modules/socket.io-client/dist/socket.io.min.js",
     "socket.io.min.js.map": "node_modules/socket.io-client/dist/socket.io.min.js.map",
+    "three.module.min.js": "node_modules/three/build/three.module.min.js",
 }
+PAGE_MODULE = re.compile(r"[a-z_]+\.js")  # the page's own modules, in page/
 
 
 class HttpRoutes:
@@ -38,6 +41,7 @@ class HttpRoutes:
             [
                 Rule("/", endpoint="page"),
                 Rule("/vendor/<name>", endpoint="vendor"),
+                Rule("/page/<name>", endpoint="module"),
                 Rule("/healthz", endpoint="healthz"),
                 Rule("/metrics", endpoint="metrics"),
                 Rule("/videos/<session_id>.mp4", endpoint="video"),
@@ -60,6 +64,11 @@ class HttpRoutes:
         if name not in VENDOR_FILES:
             raise NotFound()
         return self._file(request, self.page_dir / VENDOR_FILES[name])
+
+    def _module(self, request: Request, name: str) -> Response:
+        if not PAGE_MODULE.fullmatch(name):
+            raise NotFound()
+        return self._file(request, self.page_dir / "page" / name)
 
     def _healthz(self, request: Request) -> Response:
         return Response(json.dumps(self.health()), mimetype="application/json")
