@@ -83,16 +83,21 @@ async function render() {
   const canvas = $("preview");
   const scene = new VisualizerScene(canvas, form.width, form.height);
   const started = performance.now();
-  let encodeStarted = null;
+  let encodeStarted = null, uploadStarted = null, videoBytes = 0;
   const session = new Session(socket, {
     onProgress: (p) => {
       encodeStarted ??= performance.now();
       showBar("encode", p.frames_encoded, frames, encodeStarted);
       if (p.stage === "encoding" && $("state").textContent === "rendering") setState("encoding");
-      if (p.stage === "uploading") { setState("uploading"); $("upload-text").textContent = `${p.bytes_uploaded} bytes`; }
+      if (p.stage === "uploading") {
+        setState("uploading");
+        uploadStarted ??= performance.now();
+        showBar("upload", p.bytes_uploaded, videoBytes, uploadStarted);
+      }
       if (p.waiting_for_encoder) $("encode-text").textContent = "waiting for a free encoder";
     },
     onVideo: (v) => {
+      videoBytes = v.bytes;
       const player = $("result");
       player.src = v.url + (token ? `?token=${encodeURIComponent(token)}` : "");
       player.hidden = false;
