@@ -26,7 +26,9 @@ STARTUP_TIMEOUT_S = 30
 class ServerProcess:
     """``python -m visualizer_server`` on a free loopback port, with its log kept for assertions."""
 
-    def __init__(self, work: Path, output: Path, extra_args: list[str] | None = None) -> None:
+    def __init__(
+        self, work: Path, output: Path, extra_args: list[str] | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.work_dir, self.output_dir = work, output
         self.lines: list[str] = []
         self.url: str = ""
@@ -35,7 +37,7 @@ class ServerProcess:
                    "--output-dir", str(output), "--log-level", "DEBUG", *(extra_args or [])]  # fmt: skip
         self.process = subprocess.Popen(
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         )  # fmt: skip
         threading.Thread(target=self._read_log, daemon=True).start()
         if not self._ready.wait(STARTUP_TIMEOUT_S) or not self.url:

@@ -4,7 +4,12 @@ eventlet must patch the standard library before puremvc, socketio or anything
 else that takes locks or opens sockets is imported.
 """
 
-import eventlet
+import warnings
+
+with warnings.catch_warnings():
+    # eventlet announces its bugfix-only maintenance on import: a known, accepted choice, not news for users.
+    warnings.simplefilter("ignore")
+    import eventlet
 
 eventlet.monkey_patch()
 

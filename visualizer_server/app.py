@@ -13,6 +13,7 @@ import eventlet
 import eventlet.hubs
 from pythonjsonlogger.json import JsonFormatter
 
+from . import authorize
 from .facade import get_facade
 from .settings import Settings, check_settings, describe, load_settings
 
@@ -60,6 +61,9 @@ def serve(settings: Settings) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["authorize"]:
+        return authorize.main(argv[1:])
     settings, args = load_settings(argv)
     if args.print_config:
         print(json.dumps(describe(settings), indent=2))

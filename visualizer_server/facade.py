@@ -11,6 +11,7 @@ from .controller.cleanup_command import CleanupCommand
 from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
 from .controller.end_session_command import EndSessionCommand
+from .controller.finish_upload_command import FinishUploadCommand
 from .controller.finish_video_command import FinishVideoCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
@@ -21,11 +22,14 @@ from .controller.start_next_encode_command import StartNextEncodeCommand
 from .controller.start_session_command import StartSessionCommand
 from .controller.startup_command import StartupCommand
 from .controller.sweep_command import SweepCommand
+from .controller.upload_command import UploadCommand
+from .controller.upload_progress_command import UploadProgressCommand
 from .settings import Settings
 from .view.encoder_mediator import EncoderMediator
 from .view.housekeeping_mediator import HousekeepingMediator
 from .view.metrics_mediator import MetricsMediator
 from .view.socket_mediator import SocketMediator
+from .view.upload_mediator import UploadMediator
 
 COMMANDS = {
     n.STARTUP: StartupCommand,
@@ -43,8 +47,12 @@ COMMANDS = {
     n.ENCODER_FINISHED: FinishVideoCommand,
     n.ENCODER_RELEASED: StartNextEncodeCommand,
     n.SWEEP: SweepCommand,
-    # The seam of the upload step: today a built video ends the session.
-    n.VIDEO_BUILT: CleanupCommand,
+    # After the build: upload when asked, then clean up.
+    n.VIDEO_BUILT: UploadCommand,
+    n.UPLOAD_VIDEO: UploadCommand,
+    n.UPLOAD_PROGRESSED: UploadProgressCommand,
+    n.UPLOAD_FINISHED: FinishUploadCommand,
+    n.CLEANUP_SESSION: CleanupCommand,
 }
 
 
@@ -68,7 +76,8 @@ class ApplicationFacade(Facade):
             socket.stop_accepting()
         if encoders is not None and grace_s > 0:
             encoders.drain(grace_s)
-        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, MetricsMediator.NAME):
+        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, UploadMediator.NAME,
+                     MetricsMediator.NAME):
             self.remove_mediator(name)
         Facade.remove_core(self.multitonKey)
 

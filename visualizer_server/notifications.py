@@ -35,6 +35,14 @@ CLEANUP_SESSION = "session/cleanup"
 
 # An encoder slot was given back (a video finished or failed, a session was cancelled or expired).
 ENCODER_RELEASED = "encoder/released"
+# The upload step: after VIDEO_BUILT, or when a restart finds an upload under way.
+UPLOAD_VIDEO = "video/upload"
+START_UPLOAD = "upload/start"
+STOP_UPLOAD = "upload/stop"
+UPLOAD_PROGRESSED = "upload/progressed"
+UPLOAD_FINISHED = "upload/finished"
+UPLOAD_COMPLETED = "video/uploaded"
+
 # Housekeeping: expiry, retention; sent by the housekeeping mediator's timer and at startup.
 SWEEP = "app/sweep"
 

@@ -34,13 +34,15 @@ class RecordingClient:
                 raise AssertionError(f"no {name!r} event within {timeout} s; got {list(self.events)}")
             return self.events[name][0]
 
-    def wait_for_end(self, timeout: float = EVENT_TIMEOUT_S) -> str:
-        """Wait for ``video_ready`` or ``session_failed``, whichever comes; returns its name."""
+    def wait_for_stage(self, stage: str, timeout: float = EVENT_TIMEOUT_S) -> dict[str, Any]:
+        """The first ``progress`` event of ``stage``, waiting for it to arrive."""
+        def reached() -> Any:
+            return next((p for p in self.events.get("progress", []) if p["stage"] == stage), None)
+
         with self._arrived:
-            ended = lambda: self.events.get("video_ready") or self.events.get("session_failed")  # noqa: E731
-            if not self._arrived.wait_for(ended, timeout):
-                raise AssertionError(f"the session did not end within {timeout} s; got {list(self.events)}")
-            return "video_ready" if self.events.get("video_ready") else "session_failed"
+            if not self._arrived.wait_for(reached, timeout):
+                raise AssertionError(f"no progress of stage {stage!r} within {timeout} s")
+            return reached()
 
     def call(self, event: str, payload: Any = None) -> Any:
         return self.sio.call(event, payload, timeout=EVENT_TIMEOUT_S)

@@ -119,6 +119,7 @@ def test_progress_reports_receiving_encoding_and_done(server, client):
         client.send_frame(ack["session_id"], index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))
     client.call("end_session", {"session_id": ack["session_id"], "frame_count": FRAMES})
     client.wait_for("video_ready")
+    client.wait_for_stage("done")
     reports = client.events["progress"]
     stages = [report["stage"] for report in reports]
     assert stages[-1] == "done" and reports[-1]["percent"] == 100.0

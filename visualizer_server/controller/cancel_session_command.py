@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import notifications as n
-from ..model.vo.encoder_messages import StopEncode
+from ..model.vo.upload_messages import SessionRef
 from ..model.vo.requests import SessionRequest
 from ..model.vo.session import CANCELLED
 from .request_command import RequestCommand
@@ -14,8 +14,9 @@ from .request_command import RequestCommand
 class CancelSessionCommand(RequestCommand):
     def handle(self, request: SessionRequest) -> dict[str, Any]:
         session = self.sessions.owned(request.session_id, request.sid)
-        # 1. Stop ffmpeg first, so that it writes nothing after the files are gone.
-        self.send_notification(n.STOP_ENCODER, StopEncode(session.id))
+        # 1. Stop ffmpeg and the upload first, so nothing touches the files once they are gone.
+        self.send_notification(n.STOP_ENCODER, SessionRef(session.id))
+        self.send_notification(n.STOP_UPLOAD, SessionRef(session.id))
         session.state = CANCELLED
         # 2. Remove spool, partial and finished video; forget the session.
         self.frames.remove_session(session)

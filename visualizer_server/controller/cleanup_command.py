@@ -9,7 +9,7 @@ from .request_command import PipelineCommand
 
 
 class CleanupCommand(PipelineCommand):
-    """Runs on VIDEO_BUILT (or, when uploading, after the upload): the session is done."""
+    """Runs on CLEANUP_SESSION, once the video is built (and uploaded, when asked): the session is done."""
 
     def execute(self, notification: INotification) -> None:
         session = self.sessions.find(notification.body.session_id)

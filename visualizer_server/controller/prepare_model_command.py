@@ -9,6 +9,7 @@ from ..model.config_proxy import ConfigProxy
 from ..model.frame_store_proxy import FrameStoreProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
+from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from ..settings import Settings
 
 
@@ -19,3 +20,4 @@ class PrepareModelCommand(SimpleCommand):
         self.facade.register_proxy(SessionProxy(settings.work_dir))
         self.facade.register_proxy(FrameStoreProxy(settings.work_dir))
         self.facade.register_proxy(VideoStoreProxy(settings.output_dir))
+        self.facade.register_proxy(YouTubeCredentialsProxy(settings.youtube_token_file, settings.youtube_token_uri))

@@ -18,6 +18,7 @@ from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.metrics_mediator import MetricsMediator
 from ..view.socket_mediator import SocketMediator
+from ..view.upload_mediator import UploadMediator
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class PrepareViewCommand(SimpleCommand):
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(EncoderMediator())
+        self.facade.register_mediator(UploadMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
         self.facade.register_mediator(SocketMediator(server, RateLimiter(settings.max_events_per_second)))
         log.info("visualizer-server listening on http://%s:%d", host, port)

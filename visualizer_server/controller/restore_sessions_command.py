@@ -8,6 +8,8 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.events import BuildStep
+from ..model.vo.session import UPLOADING
+from ..model.vo.upload_messages import SessionRef
 from .request_command import PipelineCommand
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,10 @@ class RestoreSessionsCommand(PipelineCommand):
         self.videos.discard_all_partials()
         for session in self.sessions.restore():
             if session.is_final:
+                continue
+            if session.state == UPLOADING:
+                # The video is built; its upload continues where the previous run left it.
+                self.send_notification(n.UPLOAD_VIDEO, SessionRef(session.id))
                 continue
             # 1. The spool is the truth: what is on disk was acknowledged.
             indexes, audio_bytes = self.frames.find_stored(session)

@@ -9,7 +9,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..errors import ServiceError
-from ..model.vo.encoder_messages import StopEncode
+from ..model.vo.upload_messages import SessionRef
 from ..model.vo.session import Session
 from .request_command import PipelineCommand
 
@@ -36,7 +36,7 @@ class SweepCommand(PipelineCommand):
     def _expire(self, session: Session) -> None:
         idle = self.settings.idle_timeout_s
         log.info("session %s: no activity for %d s, expiring it", session.id, idle)
-        self.send_notification(n.STOP_ENCODER, StopEncode(session.id))
+        self.send_notification(n.STOP_ENCODER, SessionRef(session.id))
         message = f"no frames or audio arrived for {idle} s; the session and its files were removed"
         self.sessions.fail(session, ServiceError(EXPIRED, message))
         self.frames.remove_session(session)

@@ -9,18 +9,18 @@ import eventlet
 import eventlet.event
 
 from puremvc.interfaces import INotification
-from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
 from .components.ffmpeg_encoder import FfmpegEncoder
+from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)
 
 EncoderFactory = Callable[..., FfmpegEncoder]
 
 
-class EncoderMediator(Mediator):
+class EncoderMediator(ReportingMediator):
     """Its view component is the factory that makes an encoder (tests may pass another)."""
 
     NAME = "EncoderMediator"
@@ -63,11 +63,11 @@ class EncoderMediator(Mediator):
 
     def _start(self, job: EncodeJob) -> None:
         def progressed(frames: int) -> None:
-            self._report(n.ENCODER_PROGRESSED, EncoderProgress(job.session_id, frames))
+            self.report(n.ENCODER_PROGRESSED, EncoderProgress(job.session_id, frames))
 
         def finished(result: EncoderResult) -> None:
             self.encoders.pop(job.session_id, None)
-            self._report(n.ENCODER_FINISHED, result)
+            self.report(n.ENCODER_FINISHED, result)
             event, self._one_finished = self._one_finished, eventlet.event.Event()
             event.send()
 
@@ -76,10 +76,3 @@ class EncoderMediator(Mediator):
         encoder.start()
         log.info("session %s: encoder started (%dx%d %s @ %d fps)", job.session_id, job.width, job.height,
                  job.format, job.fps)
-
-    def _report(self, name: str, body: object) -> None:
-        """Called from the encoder's greenlets: an exception here would vanish, so log it."""
-        try:
-            self.send_notification(name, body)
-        except Exception:
-            log.exception("handling %s for session %s failed", name, getattr(body, "session_id", "?"))

@@ -89,9 +89,24 @@ def _video(payload: dict) -> dict[str, Any]:
             raise _invalid(f"'video.{name}' is not a known field; use {', '.join(VIDEO_FIELDS)}")
         if not isinstance(value, expected):
             raise _invalid(f"'video.{name}' must be a {expected.__name__}")
+    _check_youtube_rules(video)
+    return dict(video)
+
+
+def _check_youtube_rules(video: dict[str, Any]) -> None:
+    """YouTube's own limits, checked before any frame is sent rather than after the render."""
+    title = video.get("title")
+    if title is not None and not (1 <= len(title) <= 100 and "<" not in title and ">" not in title):
+        raise _invalid("'video.title' must be 1 to 100 characters, without < or >")
+    if len(video.get("description", "").encode()) > 5000:
+        raise _invalid("'video.description' must be at most 5000 bytes")
+    tags = video.get("tags", [])
+    if not all(isinstance(tag, str) for tag in tags) or sum(len(tag) for tag in tags) > 500:
+        raise _invalid("'video.tags' must be strings, at most 500 characters in all")
+    if not video.get("category_id", "10").isdigit():
+        raise _invalid("'video.category_id' must be a YouTube category number, e.g. \"10\" (Music)")
     if video.get("privacy", "private") not in PRIVACY_VALUES:  # a str by now, so hashable
         raise _invalid(f"'video.privacy' must be one of {', '.join(PRIVACY_VALUES)}")
-    return dict(video)
 
 
 def _upload(payload: dict) -> bool | None:

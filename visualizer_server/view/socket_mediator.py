@@ -35,6 +35,7 @@ EMITS = {
     n.ECHOED: "test",
     n.SESSION_PROGRESSED: "progress",
     n.VIDEO_BUILT: "video_ready",
+    n.UPLOAD_COMPLETED: "upload_complete",
     n.SESSION_FAILED: "session_failed",
 }
 

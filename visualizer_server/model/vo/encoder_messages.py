@@ -56,10 +56,3 @@ class EncoderResult:
     output_path: Path
     duration_s: float = 0.0
     error_lines: tuple[str, ...] = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class StopEncode:
-    """Kill the session's ffmpeg (cancel); nothing is reported back."""
-
-    session_id: str

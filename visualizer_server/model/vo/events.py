@@ -52,6 +52,13 @@ class VideoBuilt(ClientEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class UploadCompleted(ClientEvent):
+    session_id: str = ""
+    video_id: str = ""
+    url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class SessionFailure(ClientEvent):
     session_id: str = ""
     error: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -71,6 +71,10 @@ class Session:
     last_progress_at: float = 0.0
     last_activity_at: float = dataclasses.field(default_factory=time.time)
     waiting_for_encoder: bool = False
+    bytes_uploaded: int = 0
+    upload_total_bytes: int = 0
+    upload_uri: str | None = None  # the YouTube upload session, saved so a restart continues it
+    video_id: str | None = None
 
     def touch(self) -> None:
         """Its client did something: the idle timeout starts again."""
@@ -95,6 +99,8 @@ class Session:
         total = self.total_frames
         if self.state == DONE:
             return 100.0
+        if self.state == UPLOADING and self.upload_total_bytes:
+            return round(100.0 * self.bytes_uploaded / self.upload_total_bytes, 1)
         if not total:
             return 0.0
         done = len(self.frames_received) if self.state == RECEIVING else self.frames_encoded
@@ -108,14 +114,14 @@ class Session:
             "percent": self.percent,
             "frames_received": len(self.frames_received),
             "frames_encoded": self.frames_encoded,
-            "bytes_uploaded": 0,
+            "bytes_uploaded": self.bytes_uploaded,
             "waiting_for_encoder": self.waiting_for_encoder,
         }
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> "Session":
         """A session as a previous run left it. Nobody owns it until it is resumed; an
-        encode or upload that was under way starts again from the spool."""
+        encode that was under way starts again from the spool, an upload continues."""
         state = manifest["state"]
         return cls(
             id=manifest["id"],
@@ -123,10 +129,12 @@ class Session:
             spec=SessionSpec(**manifest["spec"]),
             owner_sid=None,
             created_at=manifest["created_at"],
-            state=state if state in FINAL_STATES else RECEIVING,
+            state=state if state in (*FINAL_STATES, UPLOADING) else RECEIVING,
             frame_count=manifest["frame_count"],
             ended=manifest["ended"],
             error=manifest["error"],
+            upload_uri=manifest.get("upload_uri"),
+            video_id=manifest.get("video_id"),
         )
 
     def manifest(self) -> dict[str, Any]:
@@ -140,4 +148,6 @@ class Session:
             "frame_count": self.frame_count,
             "ended": self.ended,
             "error": self.error,
+            "upload_uri": self.upload_uri,
+            "video_id": self.video_id,
         }

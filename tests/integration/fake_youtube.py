@@ -1,0 +1,174 @@
+"""A local HTTPS server speaking YouTube's resumable upload protocol and OAuth2's token endpoint.
+
+The real google-api-python-client talks to it as to Google. Faults are injected by PUT
+number: a 503, a connection dropped in the middle of a chunk, an expired access token, a
+pause (to kill the uploading server at a known point); and a quota error on the insert.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import ssl
+import subprocess
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the test is its own CA)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)  # fmt: skip
+    return cert, key
+
+
+@dataclasses.dataclass
+class Upload:
+    metadata: dict
+    size: int
+    data: bytearray = dataclasses.field(default_factory=bytearray)
+    video_id: str | None = None
+
+
+@dataclasses.dataclass
+class Faults:
+    status_at_put: dict[int, int] = dataclasses.field(default_factory=dict)  # PUT number -> HTTP status
+    drop_at_put: set[int] = dataclasses.field(default_factory=set)  # close mid-body, no answer
+    expire_token_at_put: set[int] = dataclasses.field(default_factory=set)
+    pause_at_put: int | None = None
+    quota_on_insert: bool = False
+
+
+class FakeYouTube:
+    def __init__(self, folder: Path) -> None:
+        self.cert, key = make_certificate(folder)
+        self.faults = Faults()
+        self.uploads: dict[str, Upload] = {}
+        self.inserts = 0
+        self.puts = 0
+        self.refreshes = 0
+        self.empty_chunk_puts = 0  # a chunk PUT whose body is empty: the stock client's retry bug
+        self.access_token = "access-0"
+        self.paused = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def write_token_file(self, path: Path, expired: bool = False) -> None:
+        path.write_text(json.dumps({
+            "token": "stale" if expired else self.access_token, "refresh_token": "refresh-1",
+            "token_uri": "https://oauth2.googleapis.com/token", "client_id": "client", "client_secret": "secret",
+            "scopes": ["https://www.googleapis.com/auth/youtube.upload"],
+            "expiry": "2000-01-01T00:00:00Z" if expired else "2999-01-01T00:00:00Z",
+        }))  # fmt: skip
+
+    def close(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _send(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
+                payload = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _authorized(self) -> bool:
+                if self.headers.get("Authorization") == f"Bearer {fake.access_token}":
+                    return True
+                self._send(401, {"error": {"code": 401, "message": "Invalid Credentials",
+                                           "errors": [{"reason": "authError"}]}})  # fmt: skip
+                return False
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/token":
+                    with fake.lock:
+                        fake.refreshes += 1
+                        fake.access_token = f"access-{fake.refreshes}"
+                    self._send(200, {"access_token": fake.access_token, "expires_in": 3600, "token_type": "Bearer"})
+                    return
+                if not self._authorized():
+                    return
+                if fake.faults.quota_on_insert:
+                    self._send(403, {"error": {"code": 403, "message": "quota", "errors": [{"reason": "quotaExceeded"}]}})
+                    return
+                with fake.lock:
+                    fake.inserts += 1
+                    upload_id = f"u{fake.inserts}"
+                    fake.uploads[upload_id] = Upload(json.loads(body), int(self.headers["X-Upload-Content-Length"]))
+                location = f"{fake.endpoint}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
+                self._send(200, {}, {"Location": location})
+
+            def do_PUT(self) -> None:  # noqa: N802
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                upload = fake.uploads.get(query.get("upload_id", [""])[0])
+                length = int(self.headers.get("Content-Length", 0))
+                content_range = self.headers.get("Content-Range", "")
+                with fake.lock:
+                    fake.puts += 1
+                    number = fake.puts
+                if number == fake.faults.pause_at_put:
+                    fake.paused.set()
+                    fake.release.wait(60)
+                if upload is None:
+                    self._send(404, {"error": {"code": 404, "message": "no such upload"}})
+                    return
+                if number in fake.faults.drop_at_put:
+                    self.rfile.read(length // 2)
+                    self.connection.shutdown(2)  # mid-chunk: no answer at all
+                    self.close_connection = True
+                    return
+                if number in fake.faults.expire_token_at_put:
+                    fake.access_token = "expired-by-test"
+                data = self.rfile.read(length)
+                if not self._authorized():
+                    return
+                if number in fake.faults.status_at_put:
+                    self._send(fake.faults.status_at_put[number], {"error": {"code": 503, "message": "backend error"}})
+                    return
+                match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
+                if match:
+                    start = int(match.group(1))
+                    if not data:
+                        fake.empty_chunk_puts += 1
+                    if start <= len(upload.data):
+                        upload.data[start:] = data
+                elif not content_range.startswith("bytes */"):
+                    self._send(400, {"error": {"code": 400, "message": f"bad Content-Range {content_range!r}"}})
+                    return
+                if len(upload.data) >= upload.size:
+                    upload.video_id = upload.video_id or f"video-{len(fake.uploads)}"
+                    self._send(200, {"kind": "youtube#video", "id": upload.video_id, **upload.metadata})
+                    return
+                headers = {"Range": f"bytes=0-{len(upload.data) - 1}"} if upload.data else {}
+                self._send(308, None, headers)
+
+        return Handler

@@ -1,0 +1,164 @@
+"""Uploads through the real google-api-python-client to a local server speaking YouTube's protocol."""
+
+from __future__ import annotations
+
+import signal
+import urllib.request
+
+import numpy as np
+import pytest
+
+from ..conftest import ServerProcess
+from ..media import encode_frame
+from .client import RecordingClient
+from .fake_youtube import FakeYouTube
+
+WIDTH, HEIGHT, FRAMES = 640, 360, 60
+CHUNK = 256 * 1024
+METADATA = {"title": "Night drive", "description": "rendered in a browser", "tags": ["music", "visualizer"],
+            "privacy": "unlisted"}  # fmt: skip
+
+
+@pytest.fixture
+def youtube(tmp_path):
+    fake = FakeYouTube(tmp_path)
+    yield fake
+    fake.close()
+
+
+def _server(tmp_path, youtube: FakeYouTube, expired_token: bool = False) -> ServerProcess:
+    token_file = tmp_path / "token.json"
+    if not token_file.exists():
+        youtube.write_token_file(token_file, expired=expired_token)
+    return ServerProcess(
+        tmp_path / "work", tmp_path / "output",
+        ["--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
+         "--youtube-token-uri", youtube.endpoint + "/token", "--youtube-chunk-bytes", str(CHUNK)],
+        env={"HTTPLIB2_CA_CERTS": str(youtube.cert)},
+    )  # fmt: skip
+
+
+def _noisy_frame(index: int) -> bytes:
+    """Grainy frames, so the video is several chunks long."""
+    import io
+
+    from PIL import Image
+
+    pixels = np.random.default_rng(index).integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _render(client: RecordingClient, **extra) -> str:
+    session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", video=METADATA, **extra)["session_id"]
+    for index in range(FRAMES):
+        assert client.send_frame(session_id, index, _noisy_frame(index))["ok"]
+    assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
+    return session_id
+
+
+def _assert_uploaded_exactly(youtube: FakeYouTube, video) -> None:
+    [upload] = youtube.uploads.values()
+    assert youtube.inserts == 1, "the upload was started twice (quota!)"
+    assert bytes(upload.data) == video.read_bytes()
+    assert youtube.empty_chunk_puts == 0
+    assert upload.metadata["snippet"]["title"] == "Night drive"
+    assert upload.metadata["snippet"]["tags"] == ["music", "visualizer"]
+    assert upload.metadata["status"]["privacyStatus"] == "unlisted"
+
+
+def test_a_session_is_uploaded_whole_and_cleaned_up(tmp_path, youtube):
+    server = _server(tmp_path, youtube)
+    try:
+        client = RecordingClient(server.url)
+        session_id = _render(client)  # no "upload" field: with credentials it defaults to true
+        done = client.wait_for("upload_complete")
+        video = server.output_dir / f"{session_id}.mp4"
+        assert video.stat().st_size > 3 * CHUNK
+        assert done == {"session_id": session_id, "video_id": "video-1", "url": "https://www.youtube.com/watch?v=video-1"}
+        _assert_uploaded_exactly(youtube, video)
+        assert client.wait_for_stage("done")["bytes_uploaded"] == video.stat().st_size
+        assert "uploading" in [p["stage"] for p in client.events["progress"]]
+        assert not (server.work_dir / session_id / "frames").exists()
+        assert client.call("session_status", {"session_id": session_id})["state"] == "done"
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_503_a_dropped_connection_and_an_expired_token_still_give_one_whole_upload(tmp_path, youtube):
+    youtube.faults.status_at_put = {2: 503}
+    youtube.faults.drop_at_put = {4}
+    youtube.faults.expire_token_at_put = {6}
+    server = _server(tmp_path, youtube)
+    try:
+        client = RecordingClient(server.url)
+        session_id = _render(client, upload=True)
+        client.wait_for("upload_complete", timeout=180)
+        _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
+        assert youtube.refreshes == 1  # the 401 went through the token endpoint
+        client.close()
+    finally:
+        server.stop()
+    # The refreshed access token was written back to the token file, readable by its owner only.
+    token_file = tmp_path / "token.json"
+    assert youtube.access_token in token_file.read_text()
+    assert token_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_quota_error_fails_the_upload_and_keeps_the_video(tmp_path, youtube):
+    youtube.faults.quota_on_insert = True
+    server = _server(tmp_path, youtube)
+    try:
+        client = RecordingClient(server.url)
+        session_id = _render(client, upload=True)
+        failure = client.wait_for("session_failed")
+        assert failure["error"]["code"] == "upload_quota"
+        assert "quotaExceeded" in failure["error"]["message"] and "kept" in failure["error"]["message"]
+        with urllib.request.urlopen(server.url + f"/videos/{session_id}.mp4") as response:
+            assert response.status == 200
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_an_expired_token_is_refreshed_before_the_upload(tmp_path, youtube):
+    server = _server(tmp_path, youtube, expired_token=True)
+    try:
+        client = RecordingClient(server.url)
+        session_id = _render(client, upload=True)
+        client.wait_for("upload_complete")
+        _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
+        assert youtube.refreshes == 1
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_restart(tmp_path, youtube):
+    youtube.faults.pause_at_put = 3  # two chunks in, the third waits while the server is killed
+    server = _server(tmp_path, youtube)
+    client = RecordingClient(server.url)
+    started_session = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", video=METADATA, upload=True)
+    session_id, token = started_session["session_id"], started_session["resume_token"]
+    for index in range(FRAMES):
+        assert client.send_frame(session_id, index, _noisy_frame(index))["ok"]
+    assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
+    assert youtube.paused.wait(120)
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait()
+    client.close()
+    youtube.release.set()
+
+    restarted = _server(tmp_path, youtube)
+    try:
+        again = RecordingClient(restarted.url)
+        resumed = again.call("resume_session", {"session_id": session_id, "resume_token": token})
+        assert resumed["ok"]
+        if resumed["state"] != "done":
+            again.wait_for("upload_complete", timeout=180)
+        _assert_uploaded_exactly(youtube, restarted.output_dir / f"{session_id}.mp4")
+        again.close()
+    finally:
+        restarted.stop()

@@ -1,0 +1,21 @@
+"""Records how far the upload is, and its upload session URI so a restart can continue it."""
+
+from __future__ import annotations
+
+from puremvc.interfaces import INotification
+
+from ..model.vo.upload_messages import UploadProgress
+from .request_command import PipelineCommand
+
+
+class UploadProgressCommand(PipelineCommand):
+    def execute(self, notification: INotification) -> None:
+        progress: UploadProgress = notification.body
+        session = self.sessions.find(progress.session_id)
+        if session is None or session.is_final:
+            return
+        session.bytes_uploaded = progress.bytes_uploaded
+        if progress.resumable_uri and progress.resumable_uri != session.upload_uri:
+            session.upload_uri = progress.resumable_uri
+            self.sessions.save(session)
+        self.sessions.report_progress(session)

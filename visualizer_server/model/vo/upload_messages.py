@@ -1,0 +1,43 @@
+"""Bodies of the notifications exchanged with the upload mediator."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadJob:
+    session_id: str
+    path: Path
+    metadata: dict[str, Any]
+    credentials: Credentials
+    chunk_bytes: int
+    api_endpoint: str | None
+    resumable_uri: str | None = None  # a previous run's upload session, continued without a new insert
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadProgress:
+    session_id: str
+    bytes_uploaded: int
+    resumable_uri: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadResult:
+    session_id: str
+    video_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    duration_s: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRef:
+    """Body of requests about one session that carry nothing else."""
+
+    session_id: str

@@ -1,0 +1,96 @@
+"""The YouTube OAuth2 user credentials: read from the token file, refreshed, written back (0600)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from pathlib import Path
+
+import google_auth_httplib2
+from google.auth.exceptions import RefreshError
+from google.oauth2.credentials import Credentials
+from googleapiclient.http import build_http
+from puremvc.patterns.proxy import Proxy
+
+log = logging.getLogger(__name__)
+
+SCOPES = ["https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube"]
+
+
+class CredentialsError(Exception):
+    """The credentials cannot be used; the message says what to do."""
+
+
+class YouTubeCredentialsProxy(Proxy):
+    NAME = "YouTubeCredentialsProxy"
+
+    def __init__(self, token_file: Path | None, token_uri: str | None = None) -> None:
+        super().__init__(self.NAME, None)
+        self.token_file = token_file
+        self.token_uri = token_uri
+
+    @property
+    def configured(self) -> bool:
+        return self.token_file is not None
+
+    def credentials(self) -> Credentials:
+        """Valid credentials, refreshed (and saved) if the access token has expired."""
+        credentials = self.data or self._load()
+        if not credentials.valid:
+            self._refresh(credentials)
+        self.data = credentials
+        return credentials
+
+    def save(self) -> None:
+        """Write the current credentials back, readable by this user only (it holds a refresh token)."""
+        if self.data is None or self.token_file is None:
+            return
+        temporary = self.token_file.with_name(self.token_file.name + ".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(self.data.to_json())
+        os.replace(temporary, self.token_file)
+
+    def _load(self) -> Credentials:
+        if self.token_file is None or not self.token_file.is_file():
+            raise CredentialsError(
+                f"no YouTube token file at {self.token_file}: run 'visualizer-server authorize "
+                "--client-secrets client_secret.json' once to create it"
+            )
+        try:
+            data = json.loads(self.token_file.read_text())
+            # Built by hand: from_authorized_user_file() replaces the token_uri and treats a
+            # token with no expiry as expired (../shared/NOTES.md).
+            expiry = data.get("expiry")
+            return Credentials(
+                token=data.get("token"),
+                refresh_token=data.get("refresh_token"),
+                token_uri=self.token_uri or data.get("token_uri"),
+                client_id=data.get("client_id"),
+                client_secret=data.get("client_secret"),
+                scopes=data.get("scopes") or SCOPES,
+                expiry=dt.datetime.fromisoformat(expiry.rstrip("Z")).replace(tzinfo=None) if expiry else None,
+            )
+        except (ValueError, TypeError, AttributeError) as error:
+            raise CredentialsError(
+                f"{self.token_file} is not a token file written by 'visualizer-server authorize' ({error})"
+            ) from None
+
+    def _refresh(self, credentials: Credentials) -> None:
+        if not credentials.refresh_token:
+            raise CredentialsError("the YouTube token has expired and has no refresh token: run 'authorize' again")
+        try:
+            credentials.refresh(google_auth_httplib2.Request(build_http()))
+        except RefreshError as error:
+            if "invalid_grant" in str(error):
+                raise CredentialsError(
+                    "Google refused the refresh token (invalid_grant): it was revoked, or it expired "
+                    "(an OAuth app in 'Testing' status gets tokens that last 7 days). Run "
+                    "'visualizer-server authorize' again, or publish the app."
+                ) from None
+            raise CredentialsError(f"refreshing the YouTube token failed: {error}") from None
+        log.info("YouTube access token refreshed")
+        self.data = credentials
+        self.save()

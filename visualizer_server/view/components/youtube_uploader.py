@@ -1,0 +1,117 @@
+"""One video's resumable, chunked, retried upload to YouTube (``videos.insert``), in a greenlet.
+
+google-api-python-client does the protocol; this adds what it leaves to the caller:
+- retries of broken connections with exponential backoff and jitter (5xx, 429 and
+  rate-limit 403s are retried by ``next_chunk(num_retries=...)`` itself);
+- continuing a previous run's upload session (``resumable_uri``) without a new insert;
+- a media class that re-sends the chunk's bytes on a retry (the stock one re-sends an empty
+  body, ../shared/NOTES.md);
+- errors turned into the contract's codes: quota errors are never retried.
+Knows nothing of PureMVC.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import socket
+import time
+from typing import Callable
+
+import eventlet
+import google_auth_httplib2
+import httplib2
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+from googleapiclient.http import MediaFileUpload, build_http
+
+from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
+
+log = logging.getLogger(__name__)
+
+CHUNK_RETRIES = 8  # 5xx / 429 / rate limits, inside next_chunk
+CONNECTION_RETRIES = 8  # broken connections, here
+QUOTA_REASONS = {"quotaExceeded", "uploadLimitExceeded", "dailyLimitExceeded", "rateLimitExceeded"}
+BROKEN_CONNECTION = (httplib2.HttpLib2Error, http.client.HTTPException, ConnectionError, socket.timeout, OSError)
+
+
+class RetryingMediaFileUpload(MediaFileUpload):
+    """Chunks as bytes, not as a one-shot stream slice, so a retried request sends them again."""
+
+    def has_stream(self) -> bool:
+        return False
+
+
+def _reason(error: HttpError) -> str:
+    try:
+        details = json.loads(error.content.decode())["error"]
+        return details.get("errors", [{}])[0].get("reason") or details.get("status") or str(error.resp.status)
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return str(error.resp.status)
+
+
+class YouTubeUploader:
+    def __init__(
+        self,
+        job: UploadJob,
+        on_progress: Callable[[UploadProgress], None],
+        on_finished: Callable[[UploadResult], None],
+    ) -> None:
+        self.job = job
+        self._on_progress = on_progress
+        self._on_finished = on_finished
+        self._thread: eventlet.greenthread.GreenThread | None = None
+
+    def start(self) -> None:
+        self._thread = eventlet.spawn(self._run)
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.kill()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        try:
+            video_id = self._upload()
+            result = UploadResult(self.job.session_id, video_id=video_id)
+        except HttpError as error:
+            reason = _reason(error)
+            code = "upload_quota" if reason in QUOTA_REASONS else "upload_failed"
+            advice = " (the daily quota is about 6 uploads; it resets at midnight Pacific time)" if code == "upload_quota" else ""
+            message = f"YouTube refused the upload: {reason} (HTTP {error.resp.status}){advice}; the video is kept"
+            result = UploadResult(self.job.session_id, error_code=code, error_message=message)
+        except Exception as error:  # noqa: BLE001 - any failure becomes the session's upload_failed
+            log.exception("upload of session %s failed", self.job.session_id)
+            message = f"the upload failed: {error}; the video is kept"
+            result = UploadResult(self.job.session_id, error_code="upload_failed", error_message=message)
+        self._on_finished(UploadResult(**{**result.__dict__, "duration_s": time.monotonic() - started}))
+
+    def _upload(self) -> str:
+        job = self.job
+        authorized = google_auth_httplib2.AuthorizedHttp(job.credentials, http=build_http())
+        options = {"api_endpoint": job.api_endpoint} if job.api_endpoint else None
+        youtube = build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
+        media = RetryingMediaFileUpload(str(job.path), mimetype="video/mp4", chunksize=job.chunk_bytes, resumable=True)
+        request = youtube.videos().insert(part="snippet,status", body=job.metadata, media_body=media)
+        if job.resumable_uri:
+            # Continue the previous run's session: in the error state, next_chunk first asks the
+            # server how far it got (PUT "bytes */N") instead of inserting the video again.
+            request.resumable_uri = job.resumable_uri
+            request._in_error_state = True
+        response, broken = None, 0
+        while response is None:
+            try:
+                status, response = request.next_chunk(num_retries=CHUNK_RETRIES)
+            except BROKEN_CONNECTION as error:
+                broken += 1
+                if broken > CONNECTION_RETRIES:
+                    raise
+                delay = min(60.0, 2**broken) * (0.5 + random.random() / 2)
+                log.warning("upload of session %s: connection broken (%s), retrying in %.1f s", job.session_id, error, delay)
+                eventlet.sleep(delay)
+                continue
+            if status is not None:
+                self._on_progress(UploadProgress(job.session_id, status.resumable_progress, request.resumable_uri))
+        return response["id"]
