@@ -42,6 +42,7 @@ class Faults:
     expire_token_at_put: set[int] = dataclasses.field(default_factory=set)
     pause_at_put: int | None = None
     quota_on_insert: bool = False
+    refuse_refresh: bool = False  # the refresh token was revoked: invalid_grant
 
 
 class FakeYouTube:
@@ -109,6 +110,9 @@ class FakeYouTube:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/token" and fake.faults.refuse_refresh:
+                    self._send(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+                    return
                 if self.path == "/token":
                     with fake.lock:
                         fake.refreshes += 1

@@ -123,6 +123,22 @@ def test_a_quota_error_fails_the_upload_and_keeps_the_video(tmp_path, youtube):
         server.stop()
 
 
+def test_a_revoked_refresh_token_fails_the_upload_with_what_to_do(tmp_path, youtube):
+    youtube.faults.refuse_refresh = True
+    server = _server(tmp_path, youtube, expired_token=True)
+    try:
+        client = RecordingClient(server.url)
+        session_id = _render(client, upload=True)
+        failure = client.wait_for("session_failed")["error"]
+        assert failure["code"] == "upload_failed"
+        assert "invalid_grant" in failure["message"] and "7 days" in failure["message"]
+        assert "authorize" in failure["message"] and youtube.inserts == 0
+        assert (server.output_dir / f"{session_id}.mp4").exists()
+        client.close()
+    finally:
+        server.stop()
+
+
 def test_an_expired_token_is_refreshed_before_the_upload(tmp_path, youtube):
     server = _server(tmp_path, youtube, expired_token=True)
     try:

@@ -7,8 +7,8 @@ from visualizer_server.controller.echo_command import EchoCommand
 from visualizer_server.controller.encoder_progress_command import EncoderProgressCommand
 from visualizer_server.controller.session_status_command import SessionStatusCommand
 from visualizer_server.model.vo.encoder_messages import EncoderProgress
-from visualizer_server.model.vo.events import VideoBuilt
 from visualizer_server.model.vo.requests import EchoRequest, SessionRequest
+from visualizer_server.model.vo.upload_messages import SessionRef
 
 
 def test_echo_answers_cheers_to_the_sender(core):
@@ -35,12 +35,12 @@ def test_encoder_progress_is_recorded_and_reported(core):
 
 
 def test_cleanup_removes_frames_and_keeps_the_manifest(core):
-    core.command(n.VIDEO_BUILT, CleanupCommand)
+    core.command(n.CLEANUP_SESSION, CleanupCommand)
     core.proxies()
     spy = core.spy(n.SESSION_PROGRESSED)
     session = core.session()
     core.frames.store_frame(session, 0, b"x")
-    core.facade.send_notification(n.VIDEO_BUILT, VideoBuilt("sid-1", session_id=session.id))
+    core.facade.send_notification(n.CLEANUP_SESSION, SessionRef(session.id))
     assert session.state == "done"
     assert not core.frames.frame_path(session, 0).exists()
     assert (core.settings.work_dir / session.id / "manifest.json").exists()

@@ -31,7 +31,8 @@ class MetricsMediator(Mediator):
         return self.view_component
 
     def list_notification_interests(self) -> list[str]:
-        return [n.FRAME_STORED, n.REQUEST_REFUSED, n.ENCODER_FINISHED, n.VIDEO_BUILT, n.SESSION_FAILED]
+        return [n.FRAME_STORED, n.REQUEST_REFUSED, n.ENCODER_FINISHED, n.UPLOAD_FINISHED, n.VIDEO_BUILT,
+                n.SESSION_FAILED]
 
     def handle_notification(self, notification: INotification) -> None:
         body, metrics = notification.body, self.metrics
@@ -44,6 +45,8 @@ class MetricsMediator(Mediator):
                 metrics.bad_frames.inc()
         elif notification.name == n.ENCODER_FINISHED:
             metrics.encode_seconds.observe(body.duration_s)
+        elif notification.name == n.UPLOAD_FINISHED:
+            metrics.upload_seconds.observe(body.duration_s)
         elif notification.name == n.VIDEO_BUILT:
             metrics.videos.inc()
         elif notification.name == n.SESSION_FAILED:

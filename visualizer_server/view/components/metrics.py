@@ -40,6 +40,8 @@ class Metrics:
                                 registry=self.registry)  # fmt: skip
         self.encode_seconds = Histogram("visualizer_encode_duration_seconds", "Encoder lifetime, first frame to video",
                                         buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
+        self.upload_seconds = Histogram("visualizer_upload_duration_seconds", "YouTube upload, start to end",
+                                        buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
 
     def render(self) -> bytes:
         """The Prometheus text exposition format."""
