@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -52,6 +53,11 @@ class ServerProcess:
                 self.url = match.group(1)
                 self._ready.set()
         self._ready.set()  # exited: unblock the waiter
+
+    def kill(self) -> None:
+        """``kill -9``: a crash, with no chance to clean up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
 
     def stop(self) -> int:
         if self.process.poll() is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 
 from ..conftest import ServerProcess
@@ -68,8 +66,7 @@ def test_killed_server_mid_session_and_mid_encode_resumes_from_the_spool(tmp_pat
     client.send_audio(session_id, audio)
 
     # 1. kill -9 mid-session: every acknowledged frame is still there after the restart.
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait()
+    server.kill()
     client.close()
     server = ServerProcess(work, output)
     client = RecordingClient(server.url)
@@ -80,8 +77,7 @@ def test_killed_server_mid_session_and_mid_encode_resumes_from_the_spool(tmp_pat
 
     # 2. kill -9 right after the end was acknowledged, while ffmpeg runs: the restart rebuilds
     #    the video from the spool by itself, and never serves a half-written file.
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait()
+    server.kill()
     client.close()
     server = ServerProcess(work, output)
     try:

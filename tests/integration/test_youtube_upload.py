@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import urllib.request
 
 import numpy as np
@@ -162,8 +161,7 @@ def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_res
         assert client.send_frame(session_id, index, _noisy_frame(index))["ok"]
     assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
     assert youtube.paused.wait(120)
-    server.process.send_signal(signal.SIGKILL)
-    server.process.wait()
+    server.kill()
     client.close()
     youtube.release.set()
 

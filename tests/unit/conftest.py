@@ -11,6 +11,7 @@ from puremvc.interfaces import INotification
 from puremvc.patterns.facade import Facade
 from puremvc.patterns.mediator import Mediator
 
+from visualizer_server.controller.model_access import ModelAccess
 from visualizer_server.model.config_proxy import ConfigProxy
 from visualizer_server.model.frame_store_proxy import FrameStoreProxy
 from visualizer_server.model.session_proxy import SessionProxy
@@ -40,7 +41,7 @@ class SpyMediator(Mediator):
 
 
 @dataclasses.dataclass
-class Core:
+class Core(ModelAccess):
     """A plain PureMVC core with only what a test registers."""
 
     facade: Facade
@@ -60,18 +61,6 @@ class Core:
         spy = SpyMediator(list(interests))
         self.facade.register_mediator(spy)
         return spy
-
-    @property
-    def sessions(self) -> SessionProxy:
-        return self.facade.retrieve_proxy(SessionProxy.NAME)
-
-    @property
-    def frames(self) -> FrameStoreProxy:
-        return self.facade.retrieve_proxy(FrameStoreProxy.NAME)
-
-    @property
-    def videos(self) -> VideoStoreProxy:
-        return self.facade.retrieve_proxy(VideoStoreProxy.NAME)
 
     def session(self, owner: str = "sid-1", **spec: Any) -> Session:
         values = {"width": 64, "height": 32, "fps": 10, "format": "rgba", "upload": False, **spec}

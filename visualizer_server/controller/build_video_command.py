@@ -14,8 +14,8 @@ from .request_command import PipelineCommand
 class BuildVideoCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         step: BuildStep = notification.body
-        session = self.sessions.find(step.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(step.session_id)
+        if session is None:
             return
         # 1. The first frame starts the encoder, so encoding overlaps receiving; when every
         #    encoder slot is taken, the session waits its turn (its frames wait in the spool).

@@ -12,8 +12,8 @@ class CleanupCommand(PipelineCommand):
     """Runs on CLEANUP_SESSION, once the video is built (and uploaded, when asked): the session is done."""
 
     def execute(self, notification: INotification) -> None:
-        session = self.sessions.find(notification.body.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(notification.body.session_id)
+        if session is None:
             return
         session.state = DONE
         self.frames.remove_frames(session)

@@ -11,8 +11,8 @@ from .request_command import PipelineCommand
 class EncoderProgressCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         progress: EncoderProgress = notification.body
-        session = self.sessions.find(progress.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(progress.session_id)
+        if session is None:
             return
         session.frames_encoded = progress.frames_encoded
         self.sessions.report_progress(session)

@@ -20,8 +20,8 @@ class FinishUploadCommand(PipelineCommand):
         # 1. The client library may have refreshed the access token on the way: keep it.
         youtube: YouTubeCredentialsProxy = self.facade.retrieve_proxy(YouTubeCredentialsProxy.NAME)
         youtube.save()
-        session = self.sessions.find(result.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(result.session_id)
+        if session is None:
             return
         if result.video_id is None:
             self.frames.remove_frames(session)  # the video is built and kept; the frames are not needed

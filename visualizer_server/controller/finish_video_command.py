@@ -15,8 +15,8 @@ from .request_command import PipelineCommand
 class FinishVideoCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         result: EncoderResult = notification.body
-        session = self.sessions.find(result.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(result.session_id)
+        if session is None:
             return
         self._finish(session, result)
         # Whatever the outcome, the encoder slot is free for a waiting session.

@@ -10,28 +10,14 @@ from puremvc.patterns.command import SimpleCommand
 from .. import notifications as n
 from ..errors import SERVER_BUSY, ServiceError
 from ..model.config_proxy import ConfigProxy
-from ..model.frame_store_proxy import FrameStoreProxy
-from ..model.session_proxy import SessionProxy
-from ..model.video_store_proxy import VideoStoreProxy
 from ..model.vo.events import RequestRefused
 from ..model.vo.requests import ClientRequest
 from ..settings import Settings
+from .model_access import ModelAccess
 
 
-class PipelineCommand(SimpleCommand):
-    """Gives commands typed access to the proxies they share."""
-
-    @property
-    def sessions(self) -> SessionProxy:
-        return self.facade.retrieve_proxy(SessionProxy.NAME)
-
-    @property
-    def frames(self) -> FrameStoreProxy:
-        return self.facade.retrieve_proxy(FrameStoreProxy.NAME)
-
-    @property
-    def videos(self) -> VideoStoreProxy:
-        return self.facade.retrieve_proxy(VideoStoreProxy.NAME)
+class PipelineCommand(ModelAccess, SimpleCommand):
+    """Gives commands typed access to the proxies and settings they share."""
 
     @property
     def settings(self) -> Settings:

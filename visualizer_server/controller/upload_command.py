@@ -33,8 +33,8 @@ class UploadCommand(PipelineCommand):
     """Runs on VIDEO_BUILT, and on UPLOAD_VIDEO when a restart finds an upload under way."""
 
     def execute(self, notification: INotification) -> None:
-        session = self.sessions.find(notification.body.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(notification.body.session_id)
+        if session is None:
             return
         spec: SessionSpec = session.spec
         if not spec.upload:

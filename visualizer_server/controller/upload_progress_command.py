@@ -11,8 +11,8 @@ from .request_command import PipelineCommand
 class UploadProgressCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         progress: UploadProgress = notification.body
-        session = self.sessions.find(progress.session_id)
-        if session is None or session.is_final:
+        session = self.sessions.find_live(progress.session_id)
+        if session is None:
             return
         session.bytes_uploaded = progress.bytes_uploaded
         if progress.resumable_uri and progress.resumable_uri != session.upload_uri:

@@ -74,6 +74,11 @@ class SessionProxy(Proxy):
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None
 
+    def find_live(self, session_id: str) -> Session | None:
+        """The session if it still goes on: pipeline steps of a finished or forgotten one do nothing."""
+        session = self.find(session_id)
+        return None if session is None or session.is_final else session
+
     def owned(self, session_id: str, sid: str) -> Session:
         """The session, if it exists and this connection owns it; otherwise the contract error."""
         session = self.find(session_id)
