@@ -106,6 +106,7 @@ async function render() {
       if (!session.upload) setState("done");
     },
     onUpload: (u) => {
+      u.warnings.forEach((warning) => say(`WARNING: ${warning}`, "error"));
       $("youtube").href = u.url;
       $("youtube").textContent = `On YouTube: ${u.url}`;
       $("youtube").hidden = false;

@@ -55,6 +55,8 @@ class FakeYouTube:
         self.refreshes = 0
         self.empty_chunk_puts = 0  # a chunk PUT whose body is empty: the stock client's retry bug
         self.access_token = "access-0"
+        self.thumbnails: dict[str, bytes] = {}  # video id -> image
+        self.playlist_items: list[dict] = []
         self.paused = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -120,6 +122,16 @@ class FakeYouTube:
                     self._send(200, {"access_token": fake.access_token, "expires_in": 3600, "token_type": "Bearer"})
                     return
                 if not self._authorized():
+                    return
+                route = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(route.query)
+                if route.path == "/upload/youtube/v3/thumbnails/set":
+                    fake.thumbnails[query["videoId"][0]] = body
+                    self._send(200, {"kind": "youtube#thumbnailSetResponse", "items": [{}]})
+                    return
+                if route.path == "/youtube/v3/playlistItems":
+                    fake.playlist_items.append(json.loads(body))
+                    self._send(200, {"kind": "youtube#playlistItem", "id": f"item-{len(fake.playlist_items)}"})
                     return
                 if fake.faults.quota_on_insert:
                     self._send(403, {"error": {"code": 403, "message": "quota", "errors": [{"reason": "quotaExceeded"}]}})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import urllib.request
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ..conftest import ServerProcess
-from ..media import encode_frame
+from ..media import encode_frame, read_index
 from .client import RecordingClient
 from .fake_youtube import FakeYouTube
 
@@ -39,10 +41,6 @@ def _server(tmp_path, youtube: FakeYouTube, expired_token: bool = False) -> Serv
 
 def _noisy_frame(index: int) -> bytes:
     """Grainy frames, so the video is several chunks long."""
-    import io
-
-    from PIL import Image
-
     pixels = np.random.default_rng(index).integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
@@ -75,12 +73,35 @@ def test_a_session_is_uploaded_whole_and_cleaned_up(tmp_path, youtube):
         done = client.wait_for("upload_complete")
         video = server.output_dir / f"{session_id}.mp4"
         assert video.stat().st_size > 3 * CHUNK
-        assert done == {"session_id": session_id, "video_id": "video-1", "url": "https://www.youtube.com/watch?v=video-1"}
+        assert done == {"session_id": session_id, "video_id": "video-1", "url": "https://www.youtube.com/watch?v=video-1",
+                        "warnings": []}  # fmt: skip
         _assert_uploaded_exactly(youtube, video)
         assert client.wait_for_stage("done")["bytes_uploaded"] == video.stat().st_size
         assert "uploading" in [p["stage"] for p in client.events["progress"]]
         assert not (server.work_dir / session_id / "frames").exists()
         assert client.call("session_status", {"session_id": session_id})["state"] == "done"
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_chosen_frame_becomes_the_thumbnail_and_the_video_joins_a_playlist(tmp_path, youtube):
+    server = _server(tmp_path, youtube)
+    try:
+        client = RecordingClient(server.url)
+        session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", upload=True,
+                                  video={**METADATA, "thumbnail_frame": 37, "playlist_id": "PL-visuals"})["session_id"]  # fmt: skip
+        for index in range(FRAMES):
+            assert client.send_frame(session_id, index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
+        assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
+        done = client.wait_for("upload_complete")
+        assert done["warnings"] == []
+        thumbnail = Image.open(io.BytesIO(youtube.thumbnails[done["video_id"]]))
+        assert (thumbnail.format, thumbnail.size) == ("JPEG", (WIDTH, HEIGHT))
+        assert read_index(np.asarray(thumbnail.convert("RGB"))) == 37
+        [item] = youtube.playlist_items
+        assert item["snippet"] == {"playlistId": "PL-visuals",
+                                   "resourceId": {"kind": "youtube#video", "videoId": done["video_id"]}}  # fmt: skip
         client.close()
     finally:
         server.stop()

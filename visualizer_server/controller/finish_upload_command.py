@@ -31,5 +31,5 @@ class FinishUploadCommand(PipelineCommand):
         session.video_id = result.video_id
         session.bytes_uploaded = self.videos.video_path(session.id).stat().st_size
         url = WATCH_URL.format(result.video_id)
-        self.send_notification(n.UPLOAD_COMPLETED, UploadCompleted(session.owner_sid, session.id, result.video_id, url))
+        self.send_notification(n.UPLOAD_COMPLETED, UploadCompleted(session.owner_sid, session.id, result.video_id, url, result.warnings))
         self.send_notification(n.CLEANUP_SESSION, SessionRef(session.id))

@@ -64,5 +64,7 @@ class UploadCommand(PipelineCommand):
                 chunk_bytes=settings.youtube_chunk_bytes,
                 api_endpoint=settings.youtube_api_endpoint,
                 resumable_uri=session.upload_uri,
+                thumbnail_frame=spec.video.get("thumbnail_frame"),
+                playlist_id=spec.video.get("playlist_id"),
             ),
         )

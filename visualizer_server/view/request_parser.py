@@ -23,7 +23,8 @@ from ..model.vo.session import FORMAT_EXTENSIONS, SessionSpec
 
 MISSING = object()
 PRIVACY_VALUES = ("private", "unlisted", "public")
-VIDEO_FIELDS = {"title": str, "description": str, "tags": list, "category_id": str, "privacy": str}
+VIDEO_FIELDS = {"title": str, "description": str, "tags": list, "category_id": str, "privacy": str,
+                "thumbnail_frame": int, "playlist_id": str}  # fmt: skip
 
 
 def _invalid(message: str) -> ServiceError:
@@ -105,6 +106,9 @@ def _check_youtube_rules(video: dict[str, Any]) -> None:
         raise _invalid("'video.tags' must be strings, at most 500 characters in all")
     if not video.get("category_id", "10").isdigit():
         raise _invalid("'video.category_id' must be a YouTube category number, e.g. \"10\" (Music)")
+    thumbnail = video.get("thumbnail_frame", 0)
+    if isinstance(thumbnail, bool) or thumbnail < 0:
+        raise _invalid("'video.thumbnail_frame' must be a frame index (0 or more)")
     if video.get("privacy", "private") not in PRIVACY_VALUES:  # a str by now, so hashable
         raise _invalid(f"'video.privacy' must be one of {', '.join(PRIVACY_VALUES)}")
 

@@ -56,6 +56,7 @@ class UploadCompleted(ClientEvent):
     session_id: str = ""
     video_id: str = ""
     url: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,8 @@ class UploadJob:
     chunk_bytes: int
     api_endpoint: str | None
     resumable_uri: str | None = None  # a previous run's upload session, continued without a new insert
+    thumbnail_frame: int | None = None  # this frame of the video becomes the thumbnail (thumbnails.set)
+    playlist_id: str | None = None  # the video is added to this playlist
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +33,7 @@ class UploadProgress:
 class UploadResult:
     session_id: str
     video_id: str | None = None
+    warnings: tuple[str, ...] = ()  # extras (thumbnail, playlist) that failed; the video itself is up
     error_code: str | None = None
     error_message: str | None = None
     duration_s: float = 0.0

@@ -18,16 +18,19 @@ import logging
 import random
 import socket
 import time
+from pathlib import Path
 from typing import Callable
 
 import eventlet
 import google_auth_httplib2
 import httplib2
-from googleapiclient.discovery import build
+from eventlet.green import subprocess
+from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload, build_http
 
 from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
+from .ffmpeg_encoder import ffmpeg_exe
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +77,9 @@ class YouTubeUploader:
     def _run(self) -> None:
         started = time.monotonic()
         try:
-            video_id = self._upload()
-            result = UploadResult(self.job.session_id, video_id=video_id)
+            youtube = self._client()
+            video_id = self._upload(youtube)
+            result = UploadResult(self.job.session_id, video_id=video_id, warnings=self._extras(youtube, video_id))
         except HttpError as error:
             reason = _reason(error)
             code = "upload_quota" if reason in QUOTA_REASONS else "upload_failed"
@@ -88,11 +92,13 @@ class YouTubeUploader:
             result = UploadResult(self.job.session_id, error_code="upload_failed", error_message=message)
         self._on_finished(UploadResult(**{**result.__dict__, "duration_s": time.monotonic() - started}))
 
-    def _upload(self) -> str:
+    def _client(self) -> Resource:
+        authorized = google_auth_httplib2.AuthorizedHttp(self.job.credentials, http=build_http())
+        options = {"api_endpoint": self.job.api_endpoint} if self.job.api_endpoint else None
+        return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
+
+    def _upload(self, youtube: Resource) -> str:
         job = self.job
-        authorized = google_auth_httplib2.AuthorizedHttp(job.credentials, http=build_http())
-        options = {"api_endpoint": job.api_endpoint} if job.api_endpoint else None
-        youtube = build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
         media = RetryingMediaFileUpload(str(job.path), mimetype="video/mp4", chunksize=job.chunk_bytes, resumable=True)
         request = youtube.videos().insert(part="snippet,status", body=job.metadata, media_body=media)
         if job.resumable_uri:
@@ -115,3 +121,33 @@ class YouTubeUploader:
             if status is not None:
                 self._on_progress(UploadProgress(job.session_id, status.resumable_progress, request.resumable_uri))
         return response["id"]
+
+    def _extras(self, youtube: Resource, video_id: str) -> tuple[str, ...]:
+        """Thumbnail and playlist: the video is already up, so a failure here is a warning, not a failure."""
+        warnings = []
+        if self.job.thumbnail_frame is not None:
+            try:
+                thumbnail = self._extract_frame(self.job.thumbnail_frame)
+                media = MediaFileUpload(str(thumbnail), mimetype="image/jpeg")
+                youtube.thumbnails().set(videoId=video_id, media_body=media).execute(num_retries=CHUNK_RETRIES)
+                thumbnail.unlink()
+            except (HttpError, OSError, RuntimeError) as error:
+                warnings.append(f"the thumbnail was not set: {error}")
+        if self.job.playlist_id:
+            item = {"snippet": {"playlistId": self.job.playlist_id,
+                                "resourceId": {"kind": "youtube#video", "videoId": video_id}}}  # fmt: skip
+            try:
+                youtube.playlistItems().insert(part="snippet", body=item).execute(num_retries=CHUNK_RETRIES)
+            except HttpError as error:
+                warnings.append(f"the video was not added to playlist {self.job.playlist_id}: {_reason(error)}")
+        return tuple(warnings)
+
+    def _extract_frame(self, index: int) -> Path:
+        """Frame ``index`` of the video as a JPEG (YouTube takes thumbnails up to 2 MB)."""
+        target = self.job.path.with_name(f"{self.job.session_id}.thumbnail.jpg")
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(self.job.path),
+                   "-vf", f"select=eq(n\\,{index})", "-frames:v", "1", "-q:v", "3", str(target)]  # fmt: skip
+        result = subprocess.run(command, capture_output=True)
+        if result.returncode != 0 or not target.exists():
+            raise RuntimeError(f"frame {index} could not be extracted: {result.stderr.decode(errors='replace')[-200:]}")
+        return target
