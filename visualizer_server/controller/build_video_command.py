@@ -8,7 +8,7 @@ from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, FinishEncode, FrameInput
 from ..model.vo.events import BuildStep
 from ..model.vo.session import ENCODING, Session
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class BuildVideoCommand(PipelineCommand):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from ..model.vo.session import DONE
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class CleanupCommand(PipelineCommand):

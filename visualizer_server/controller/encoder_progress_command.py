@@ -5,7 +5,7 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from ..model.vo.encoder_messages import EncoderProgress
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class EncoderProgressCommand(PipelineCommand):

@@ -9,7 +9,7 @@ from ..errors import ServiceError
 from ..model.vo.events import UploadCompleted
 from ..model.vo.upload_messages import SessionRef, UploadResult
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 WATCH_URL = "https://www.youtube.com/watch?v={}"
 

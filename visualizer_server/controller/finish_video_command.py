@@ -9,7 +9,7 @@ from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
 from ..model.vo.events import VideoBuilt
 from ..model.vo.session import Session
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class FinishVideoCommand(PipelineCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from puremvc.interfaces import INotification
 
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class ReleaseSessionsCommand(PipelineCommand):

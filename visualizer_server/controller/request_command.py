@@ -5,28 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from puremvc.interfaces import INotification
-from puremvc.patterns.command import SimpleCommand
 
 from .. import notifications as n
-from ..errors import SERVER_BUSY, ServiceError
-from ..model.config_proxy import ConfigProxy
+from ..errors import ServiceError
 from ..model.vo.events import RequestRefused
 from ..model.vo.requests import ClientRequest
-from ..settings import Settings
-from .model_access import ModelAccess
-
-
-class PipelineCommand(ModelAccess, SimpleCommand):
-    """Gives commands typed access to the proxies and settings they share."""
-
-    @property
-    def settings(self) -> Settings:
-        return self.facade.retrieve_proxy(ConfigProxy.NAME).settings
-
-    def require_disk(self, incoming: int) -> None:
-        """Refuse new data before the disk fills, rather than half-write it."""
-        if not self.frames.has_room(incoming, self.settings.min_free_disk_bytes):
-            raise ServiceError(SERVER_BUSY, "the server is short of disk space; try again later")
+from .pipeline_command import PipelineCommand
 
 
 class RequestCommand(PipelineCommand):

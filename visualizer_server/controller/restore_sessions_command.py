@@ -10,7 +10,7 @@ from .. import notifications as n
 from ..model.vo.events import BuildStep
 from ..model.vo.session import UPLOADING
 from ..model.vo.upload_messages import SessionRef
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
 

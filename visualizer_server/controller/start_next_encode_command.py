@@ -6,7 +6,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.events import BuildStep
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class StartNextEncodeCommand(PipelineCommand):

@@ -11,7 +11,7 @@ from .. import notifications as n
 from ..errors import ServiceError
 from ..model.vo.upload_messages import SessionRef
 from ..model.vo.session import Session
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
 

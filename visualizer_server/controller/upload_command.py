@@ -11,7 +11,7 @@ from ..errors import ServiceError
 from ..model.vo.session import UPLOADING, Session, SessionSpec
 from ..model.vo.upload_messages import SessionRef, UploadJob
 from ..model.youtube_credentials_proxy import CredentialsError, YouTubeCredentialsProxy
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 MUSIC_CATEGORY = "10"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from ..model.vo.upload_messages import UploadProgress
-from .request_command import PipelineCommand
+from .pipeline_command import PipelineCommand
 
 
 class UploadProgressCommand(PipelineCommand):
