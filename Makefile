@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 SERVE_ARGS ?= --work-dir work --output-dir output
 
-.PHONY: setup run test clean
+.PHONY: setup browser run test benchmark clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -20,12 +20,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; its own browser
+# download is not available). Installed only when missing; needs root, as on this project's machines.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: setup
 	$(BIN)/visualizer-server $(SERVE_ARGS)
 
 # pytest exits 5 when it collects no test: make treats that as a failure, as it should.
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) node_modules work output .pytest_cache
