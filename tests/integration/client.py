@@ -44,6 +44,14 @@ class RecordingClient:
                 raise AssertionError(f"no progress of stage {stage!r} within {timeout} s")
             return reached()
 
+    def resume_until(self, session_id: str, token: str, event: str) -> dict[str, Any]:
+        """Resume the session on this connection, then wait for ``event`` unless it is already done."""
+        resumed = self.call("resume_session", {"session_id": session_id, "resume_token": token})
+        assert resumed["ok"], resumed
+        if resumed["state"] != "done":
+            self.wait_for(event, timeout=180)
+        return resumed
+
     def call(self, event: str, payload: Any = None) -> Any:
         return self.sio.call(event, payload, timeout=EVENT_TIMEOUT_S)
 

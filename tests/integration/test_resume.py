@@ -82,10 +82,7 @@ def test_killed_server_mid_session_and_mid_encode_resumes_from_the_spool(tmp_pat
     server = ServerProcess(work, output)
     try:
         client = RecordingClient(server.url)
-        resumed = client.call("resume_session", {"session_id": session_id, "resume_token": token})
-        assert resumed["ok"]
-        if resumed["state"] != "done":
-            client.wait_for("video_ready")
+        client.resume_until(session_id, token, "video_ready")
         assert not list(output.glob("*.part"))
         _assert_complete(output / f"{session_id}.mp4")
         client.close()

@@ -189,10 +189,7 @@ def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_res
     restarted = _server(tmp_path, youtube)
     try:
         again = RecordingClient(restarted.url)
-        resumed = again.call("resume_session", {"session_id": session_id, "resume_token": token})
-        assert resumed["ok"]
-        if resumed["state"] != "done":
-            again.wait_for("upload_complete", timeout=180)
+        again.resume_until(session_id, token, "upload_complete")
         _assert_uploaded_exactly(youtube, restarted.output_dir / f"{session_id}.mp4")
         again.close()
     finally:

@@ -7,21 +7,15 @@ from typing import Callable
 
 import eventlet
 
+from .background_task import BackgroundTask
+
 log = logging.getLogger(__name__)
 
 
-class Ticker:
+class Ticker(BackgroundTask):
     def __init__(self, interval_s: float, tick: Callable[[], None]) -> None:
         self.interval_s = interval_s
         self.tick = tick
-        self._thread: eventlet.greenthread.GreenThread | None = None
-
-    def start(self) -> None:
-        self._thread = eventlet.spawn(self._run)
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.kill()
 
     def _run(self) -> None:
         while True:

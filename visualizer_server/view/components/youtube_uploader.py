@@ -30,6 +30,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload, build_http
 
 from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
+from .background_task import BackgroundTask
 from .ffmpeg_encoder import ffmpeg_exe
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def _reason(error: HttpError) -> str:
         return str(error.resp.status)
 
 
-class YouTubeUploader:
+class YouTubeUploader(BackgroundTask):
     def __init__(
         self,
         job: UploadJob,
@@ -65,14 +66,6 @@ class YouTubeUploader:
         self.job = job
         self._on_progress = on_progress
         self._on_finished = on_finished
-        self._thread: eventlet.greenthread.GreenThread | None = None
-
-    def start(self) -> None:
-        self._thread = eventlet.spawn(self._run)
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.kill()
 
     def _run(self) -> None:
         started = time.monotonic()
