@@ -8,7 +8,6 @@ import subprocess
 import sys
 import urllib.request
 
-import pytest
 import socketio
 from prometheus_client.parser import text_string_to_metric_families
 

@@ -11,7 +11,6 @@ Knows nothing of PureMVC; it reports through the two callbacks it is given.
 from __future__ import annotations
 
 import collections
-import logging
 import time
 from pathlib import Path
 from typing import Callable
@@ -23,8 +22,6 @@ import imageio_ffmpeg
 from eventlet.green import subprocess
 
 from ...model.vo.encoder_messages import EncodeJob, EncoderResult, FinishEncode, FrameInput
-
-log = logging.getLogger(__name__)
 
 PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
 ERROR_LINES_KEPT = 20
