@@ -53,6 +53,7 @@ class FakeYouTube:
         self.inserts = 0
         self.puts = 0
         self.refreshes = 0
+        self.codes_exchanged: list[str] = []
         self.empty_chunk_puts = 0  # a chunk PUT whose body is empty: the stock client's retry bug
         self.access_token = "access-0"
         self.thumbnails: dict[str, bytes] = {}  # video id -> image
@@ -116,10 +117,16 @@ class FakeYouTube:
                     self._send(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
                     return
                 if self.path == "/token":
+                    form = urllib.parse.parse_qs(body.decode())
+                    answer = {"expires_in": 3600, "token_type": "Bearer"}
                     with fake.lock:
-                        fake.refreshes += 1
-                        fake.access_token = f"access-{fake.refreshes}"
-                    self._send(200, {"access_token": fake.access_token, "expires_in": 3600, "token_type": "Bearer"})
+                        if form.get("grant_type") == ["authorization_code"]:  # the consent flow's exchange
+                            fake.codes_exchanged.append(form["code"][0])
+                            answer["refresh_token"] = "refresh-from-consent"
+                        else:
+                            fake.refreshes += 1
+                        fake.access_token = answer["access_token"] = f"access-{fake.refreshes}-{len(fake.codes_exchanged)}"
+                    self._send(200, answer)
                     return
                 if not self._authorized():
                     return

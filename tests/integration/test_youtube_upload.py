@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -194,3 +199,32 @@ def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_res
         again.close()
     finally:
         restarted.stop()
+
+
+def test_authorize_runs_the_consent_flow_and_writes_a_private_token_file(tmp_path, youtube):
+    secrets = tmp_path / "client_secret.json"
+    secrets.write_text(json.dumps({"installed": {
+        "client_id": "cid", "client_secret": "csecret", "auth_uri": youtube.endpoint + "/auth",
+        "token_uri": youtube.endpoint + "/token", "redirect_uris": ["http://localhost"]}}))  # fmt: skip
+    token_file = tmp_path / "token.json"
+    authorize = subprocess.Popen(
+        [sys.executable, "-m", "visualizer_server", "authorize", "--client-secrets", str(secrets),
+         "--token-file", str(token_file), "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "REQUESTS_CA_BUNDLE": str(youtube.cert), "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    prompt = authorize.stdout.readline()  # "Open this URL to allow uploads: <consent page>"
+    consent = urllib.parse.urlsplit(prompt.split(": ", 1)[1].strip())
+    query = urllib.parse.parse_qs(consent.query)
+    assert consent.path == "/auth" and "https://www.googleapis.com/auth/youtube.upload" in query["scope"][0]
+    # What the browser does once the user said yes: Google redirects to the loopback listener.
+    redirect = f"{query['redirect_uri'][0]}?code=the-code&state={query['state'][0]}"
+    with urllib.request.urlopen(redirect) as response:
+        assert response.status == 200
+    out, err = authorize.communicate(timeout=60)
+    assert authorize.returncode == 0, err
+    assert youtube.codes_exchanged == ["the-code"]
+    saved = json.loads(token_file.read_text())
+    assert saved["refresh_token"] == "refresh-from-consent" and saved["token"] == youtube.access_token
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert f"--youtube-token-file {token_file}" in out
