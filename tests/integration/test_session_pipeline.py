@@ -6,6 +6,8 @@ import random
 import urllib.request
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from ..media import encode_frame, make_wav, probe
@@ -150,3 +152,20 @@ def test_video_route_serves_byte_ranges(server, client):
         assert response.status == 200 and response.read() == whole
     # +faststart: the moov atom comes before the media data.
     assert whole.index(b"moov") < whole.index(b"mdat")
+
+
+def test_short_audio_is_padded_with_silence_to_the_video(server, client, tmp_path):
+    audio = make_wav(tmp_path / "short.wav", seconds=0.8)
+    ack = client.start(width=WIDTH, height=HEIGHT, fps=FPS, format="jpeg", audio={"filename": "s.wav", "size": len(audio)})
+    client.send_audio(ack["session_id"], audio)
+    for index in range(FRAMES):
+        assert client.send_frame(ack["session_id"], index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
+    assert client.call("end_session", {"session_id": ack["session_id"], "frame_count": FRAMES})["ok"]
+    client.wait_for("video_ready")
+    facts = probe(server.output_dir / f"{ack['session_id']}.mp4")
+    assert facts.audio_duration_s == pytest.approx(FRAMES / FPS, abs=0.03)
+    assert facts.container_duration_s == pytest.approx(FRAMES / FPS, abs=0.03)
+    with av.open(str(server.output_dir / f"{ack['session_id']}.mp4")) as container:
+        samples = np.concatenate([frame.to_ndarray().ravel() for frame in container.decode(audio=0)])
+    tone, tail = samples[: int(0.6 * 48000)], samples[int(1.0 * 48000) :]
+    assert np.sqrt(np.mean(tone**2)) > 0.1 and np.sqrt(np.mean(tail**2)) < 0.001, "not the tone, then silence"
