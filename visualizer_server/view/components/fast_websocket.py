@@ -35,7 +35,7 @@ MESSAGE_TOO_BIG = 1009
 XOR_TABLES = [bytes(value ^ key for value in range(256)) for key in range(256)]
 
 
-def bulk_unmask(data: bytes, mask: Sequence[int], length: int | None = None, offset: int = 0) -> bytes:
+def bulk_unmask(data: bytes, mask: Sequence[int], length: int | None = None, offset: int = 0) -> bytearray:
     """XOR ``data`` with the 4-byte ``mask`` starting at mask position ``offset``.
 
     Same signature and result as eventlet's ``_apply_mask``, at ~1 GB/s instead of 5 MB/s:
@@ -47,7 +47,7 @@ def bulk_unmask(data: bytes, mask: Sequence[int], length: int | None = None, off
     unmasked = bytearray(data[:size])
     for lane in range(4):
         unmasked[lane::4] = unmasked[lane::4].translate(XOR_TABLES[mask[(offset + lane) % 4]])
-    return bytes(unmasked)
+    return unmasked  # a bytearray: eventlet joins the chunks into bytes anyway, so no copy here
 
 
 class CappedMessage(RFC6455WebSocket.Message):
