@@ -82,6 +82,18 @@ def test_sessions_beyond_the_encoder_slots_wait_their_turn(core):
     assert not second.waiting_for_encoder
 
 
+def test_an_uploading_session_holds_no_encoder_slot(core):
+    core.command(n.BUILD_VIDEO, BuildVideoCommand)
+    _limited(core, max_concurrent_encodes=1)
+    spy = core.spy(n.START_ENCODER)
+    uploading, next_one = core.session(), core.session()
+    uploading.encoder_started, uploading.state = True, "uploading"
+    next_one.frames_received.add(0)
+    core.facade.send_notification(n.BUILD_VIDEO, BuildStep(next_one.id, 0, b"x"))
+    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [next_one.id]
+    assert core.sessions.health()["encoders"] == 1
+
+
 def test_idle_sessions_expire_and_old_videos_go(core):
     core.command(n.SWEEP, SweepCommand)
     _limited(core, idle_timeout_s=60, video_retention_s=3600)

@@ -14,7 +14,7 @@ from .. import notifications as n
 from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
 from .files import atomic_write, is_session_id, new_session_id
 from .vo.events import ProgressReport, SessionFailure
-from .vo.session import FAILED, Session, SessionSpec
+from .vo.session import FAILED, UPLOADING, Session, SessionSpec
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,8 @@ class SessionProxy(Proxy):
         return [session for session in self.sessions.values() if not session.is_final]
 
     def encoding(self) -> list[Session]:
-        """Sessions holding an encoder slot."""
-        return [session for session in self.live() if session.encoder_started]
+        """Sessions holding an encoder slot: encoder started and not yet past the build (an upload holds none)."""
+        return [session for session in self.live() if session.encoder_started and session.state != UPLOADING]
 
     def next_waiting_for_encoder(self) -> Session | None:
         waiting = [session for session in self.live() if session.waiting_for_encoder]
