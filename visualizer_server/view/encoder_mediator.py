@@ -6,13 +6,12 @@ import logging
 from typing import Callable
 
 import eventlet
-import eventlet.event
-
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
 from .components.ffmpeg_encoder import FfmpegEncoder
+from .components.pulse import Pulse
 from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ class EncoderMediator(ReportingMediator):
     def __init__(self, factory: EncoderFactory = FfmpegEncoder) -> None:
         super().__init__(self.NAME, factory)
         self.encoders: dict[str, FfmpegEncoder] = {}
-        self._one_finished = eventlet.event.Event()
+        self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
         return [n.START_ENCODER, n.ENCODE_FRAME, n.FINISH_ENCODER, n.STOP_ENCODER]
@@ -68,8 +67,7 @@ class EncoderMediator(ReportingMediator):
         def finished(result: EncoderResult) -> None:
             self.encoders.pop(job.session_id, None)
             self.report(n.ENCODER_FINISHED, result)
-            event, self._one_finished = self._one_finished, eventlet.event.Event()
-            event.send()
+            self._one_finished.fire()
 
         encoder = self.view_component(job, progressed, finished)
         self.encoders[job.session_id] = encoder

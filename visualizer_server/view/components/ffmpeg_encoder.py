@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Callable
 
 import eventlet
-import eventlet.event
 import eventlet.queue
 import imageio_ffmpeg
 from eventlet.green import subprocess
 
 from ...model.vo.encoder_messages import EncodeJob, EncoderResult, FinishEncode, FrameInput
+from .pulse import Pulse
 
 PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
 ERROR_LINES_KEPT = 20
@@ -97,7 +97,7 @@ class FfmpegEncoder:
         self._stopped = False
         self._writer_done = False
         self.finishing = False  # told that no more frames come: it ends by itself
-        self._frame_written = eventlet.event.Event()
+        self._frame_written = Pulse()
 
     def start(self) -> None:
         self._started_at = time.monotonic()
@@ -137,10 +137,6 @@ class FfmpegEncoder:
         while self._queue.qsize() > self.job.max_queued_frames and not self._writer_done:
             self._frame_written.wait()
 
-    def _signal_written(self) -> None:
-        event, self._frame_written = self._frame_written, eventlet.event.Event()
-        event.send()
-
     def _write_frames(self) -> None:
         assert self._process is not None
         stdin = self._process.stdin
@@ -152,12 +148,12 @@ class FfmpegEncoder:
                 data = item.data if item.data is not None else item.path.read_bytes()
                 self._buffered_bytes -= len(item.data or b"")
                 stdin.write(data)
-                self._signal_written()
+                self._frame_written.fire()
             stdin.close()
         except (BrokenPipeError, OSError) as error:
             self._errors.append(f"writing to ffmpeg failed: {error}")
         self._writer_done = True
-        self._signal_written()
+        self._frame_written.fire()
         returncode = self._process.wait()
         for reader in self._readers:
             reader.wait()  # the last progress block and error lines come after the exit
