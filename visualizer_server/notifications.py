@@ -6,7 +6,6 @@ a Socket.IO event name.
 """
 
 STARTUP = "app/startup"
-SHUTDOWN = "app/shutdown"
 
 # Requests that arrive from a client (the socket mediator sends them).
 ECHO = "client/echo"
