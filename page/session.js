@@ -65,7 +65,6 @@ export class Session {
     for (const [index, data] of this.pending) {
       if (stored(index)) this.#acked(index); else this.#emitFrame(index, data);
     }
-    this.audioStored = ack.audio_received_bytes;
     this.events.onResumed?.(ack);
     this.#resolveReady?.();
     this.#markReady();
