@@ -14,8 +14,10 @@ import eventlet.hubs
 from pythonjsonlogger.json import JsonFormatter
 
 from . import authorize
+from .dependency_check import check_patches
 from .facade import get_facade
 from .settings import Settings, check_settings, describe, load_settings
+from .settings_error import SettingsError
 
 log = logging.getLogger("visualizer_server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -64,11 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["authorize"]:
         return authorize.main(argv[1:])
-    settings, args = load_settings(argv)
-    if args.print_config:
-        print(json.dumps(describe(settings), indent=2))
-        return 0
-    check_settings(settings)
+    try:
+        settings, sources, args = load_settings(argv)
+        if args.print_config:
+            print(json.dumps(describe(settings, sources), indent=2))
+            return 0
+        check_settings(settings)
+    except SettingsError as error:
+        print(f"visualizer-server: {error}", file=sys.stderr)
+        return SettingsError.EXIT_CODE
+    check_patches()
     configure_logging(settings.log_level, settings.log_format)
     serve(settings)
     return 0

@@ -11,16 +11,29 @@ import argparse
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from .settings_error import SettingsError
+
 ENV_PREFIX = "VISUALIZER_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PAGE_DIR = Path(__file__).resolve().parent / "web"  # package data: the page, its modules, its libraries
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
+DEFAULT = "default"
 
 
-def _setting(default: Any, help: str, **extra: Any) -> Any:
-    return dataclasses.field(default=default, metadata={"help": help, **extra})
+def _setting(default: Any, help: str, **checks: Any) -> Any:
+    """A field with its help text and the checks ``load_settings`` applies to it.
+
+    Checks: ``choices``, ``minimum``, ``maximum``, ``multiple_of``, ``exists`` ("file" or
+    "dir"), ``url`` (http or https), ``origin`` (each item ``scheme://host[:port]``), ``secret``.
+    """
+    return dataclasses.field(default=default, metadata={"help": help, **checks})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,41 +41,54 @@ class Settings:
     """Effective configuration of one server instance; built once at the edge, then injected."""
 
     host: str = _setting("127.0.0.1", "address to bind; 0.0.0.0 exposes the server")
-    port: int = _setting(3000, "TCP port for Socket.IO and HTTP (0 picks a free one)")
+    port: int = _setting(3000, "TCP port for Socket.IO and HTTP (0 picks a free one)", minimum=0, maximum=65535)
     work_dir: Path = _setting(Path("work"), "spool folder: one sub-folder per session")
     output_dir: Path = _setting(Path("output"), "folder of finished videos")
     token: tuple[str, ...] = _setting((), "access token clients must present (repeatable)", secret=True)
-    cors_origin: tuple[str, ...] = _setting((), "allowed browser origin (repeatable); default: same origin")
+    cors_origin: tuple[str, ...] = _setting(
+        (), "another browser origin allowed to connect, as scheme://host[:port] (repeatable); the server's own is always allowed",
+        origin=True,
+    )
     insecure_no_auth: bool = _setting(False, "allow a non-loopback bind without any token")
-    youtube_token_file: Path | None = _setting(None, "OAuth2 token file written by 'authorize'")
-    youtube_api_endpoint: str | None = _setting(None, "YouTube API endpoint (for a local test server)")
-    youtube_token_uri: str | None = _setting(None, "OAuth2 token endpoint, overriding the token file's")
-    youtube_chunk_bytes: int = _setting(8 * 1024 * 1024, "upload chunk size, a multiple of 256 KiB")
-    log_level: str = _setting("INFO", "DEBUG, INFO, WARNING or ERROR")
-    page_dir: Path = _setting(PROJECT_ROOT, "folder holding test_client.html and node_modules/")
-    window: int = _setting(8, "frames a client may keep in flight unacknowledged")
-    max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes")
-    x264_preset: str = _setting("veryfast", "libx264 preset (ultrafast ... veryslow)")
-    x264_crf: int = _setting(20, "libx264 constant rate factor (lower is better quality)")
-    max_sessions: int = _setting(32, "live sessions the server takes in all")
-    max_sessions_per_connection: int = _setting(4, "live sessions one connection may own")
-    max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)")
-    max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file")
-    max_concurrent_encodes: int = _setting(2, "ffmpeg encodes at once; more sessions wait their turn")
-    max_events_per_second: int = _setting(1000, "events one connection may send per second")
-    min_free_disk_bytes: int = _setting(1024**3, "free space kept on the work folder's disk; below it new data is refused")
-    idle_timeout_s: int = _setting(3600, "a receiving session with no activity for this long expires")
-    video_retention_s: int = _setting(7 * 86400, "finished videos are deleted after this long")
-    sweep_interval_s: int = _setting(60, "how often expiry and retention are checked")
-    shutdown_grace_s: int = _setting(30, "on SIGTERM, how long ending encodes may run before they are stopped")
+    youtube_token_file: Path | None = _setting(None, "OAuth2 token file written by 'authorize'", exists="file")
+    youtube_api_endpoint: str | None = _setting(None, "YouTube API endpoint (for a local test server)", url=True)
+    youtube_token_uri: str | None = _setting(None, "OAuth2 token endpoint, overriding the token file's", url=True)
+    youtube_chunk_bytes: int = _setting(
+        8 * 1024 * 1024, "upload chunk size, a multiple of 256 KiB", minimum=256 * 1024, multiple_of=256 * 1024
+    )
+    log_level: str = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL", choices=LOG_LEVELS)
+    page_dir: Path = _setting(PAGE_DIR, "folder holding test_client.html, page/ and vendor/ (the installed page by default)",
+                              exists="dir")  # fmt: skip
+    window: int = _setting(8, "frames a client may keep in flight unacknowledged", minimum=1)
+    max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes", minimum=1)
+    x264_preset: str = _setting("veryfast", "libx264 preset (ultrafast ... veryslow)", choices=X264_PRESETS)
+    x264_crf: int = _setting(20, "libx264 constant rate factor (lower is better quality)", minimum=0, maximum=51)
+    max_sessions: int = _setting(32, "live sessions the server takes in all", minimum=1)
+    max_sessions_per_connection: int = _setting(4, "live sessions one connection may own", minimum=1)
+    max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)", minimum=1)
+    max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file", minimum=0)
+    max_concurrent_encodes: int = _setting(2, "ffmpeg encodes at once; more sessions wait their turn", minimum=1)
+    max_events_per_second: int = _setting(1000, "events one connection may send per second", minimum=1)
+    min_free_disk_bytes: int = _setting(
+        1024**3, "free space kept on the work folder's disk; below it new data is refused", minimum=0
+    )
+    idle_timeout_s: int = _setting(3600, "a receiving session with no activity for this long expires", minimum=1)
+    video_retention_s: int = _setting(7 * 86400, "finished videos are deleted after this long", minimum=1)
+    sweep_interval_s: int = _setting(60, "how often expiry and retention are checked", minimum=1)
+    shutdown_grace_s: int = _setting(
+        30, "on SIGTERM, how long ending encodes may run before they are stopped", minimum=0
+    )
     admin_ui: bool = _setting(False, "serve the official Socket.IO Admin UI's namespace /admin (needs a username and password)")
     admin_username: str | None = _setting(None, "Admin UI user name")
     admin_password: str | None = _setting(None, "Admin UI password", secret=True)
     admin_read_write: bool = _setting(False, "let the Admin UI disconnect clients (read-only otherwise)")
-    log_format: str = _setting("text", "text (for people) or json (one object a line)")
-    connect_timeout_s: int = _setting(10, "seconds a transport may stay open without connecting a namespace")
+    log_format: str = _setting("text", "text (for people) or json (one object a line)", choices=LOG_FORMATS)
+    connect_timeout_s: int = _setting(
+        10, "seconds a transport may stay open without connecting a namespace", minimum=1
+    )
     encoder_buffer_bytes: int = _setting(
-        64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool"
+        64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool",
+        minimum=0,
     )
 
     @property
@@ -75,12 +101,21 @@ def _fields() -> list[dataclasses.Field]:
     return list(dataclasses.fields(Settings))
 
 
+def _flag(field: dataclasses.Field) -> str:
+    return "--" + field.name.replace("_", "-")
+
+
 def _is_repeatable(field: dataclasses.Field) -> bool:
     return str(field.type).startswith("tuple")
 
 
-def _convert(field: dataclasses.Field, value: Any) -> Any:
-    """Turn a string (env) or TOML value into the field's type, with an error naming the setting."""
+def _where(source: str) -> str:
+    """Where a value came from, for an error sentence: the user must know what to change."""
+    return {DEFAULT: "its default"}.get(source, source.replace("flag ", "the command line, ", 1))
+
+
+def _convert(field: dataclasses.Field, value: Any, source: str) -> Any:
+    """Turn a string (flag, env) or TOML value into the field's type, with an error naming the flag."""
     kind = str(field.type)
     try:
         if value is None:
@@ -101,7 +136,45 @@ def _convert(field: dataclasses.Field, value: Any) -> Any:
             return Path(value).expanduser()
         return str(value)
     except (TypeError, ValueError):
-        raise SystemExit(f"setting {field.name}: cannot read {value!r} as {kind}") from None
+        kind_words = {"bool": "true or false", "int": "a whole number"}.get(kind, "a " + kind)
+        raise SettingsError(f"{_flag(field)} must be {kind_words}, not {value!r} (from {_where(source)})") from None
+
+
+def _problem(field: dataclasses.Field, value: Any) -> str | None:
+    """What is wrong with a converted value according to its field's checks, as the end of a sentence."""
+    checks = field.metadata
+    if value is None:
+        return None
+    if "choices" in checks and value not in checks["choices"]:
+        return f"must be one of {', '.join(checks['choices'])}"
+    if "minimum" in checks and value < checks["minimum"]:
+        return f"must be at least {checks['minimum']}"
+    if "maximum" in checks and value > checks["maximum"]:
+        return f"must be at most {checks['maximum']}"
+    if "multiple_of" in checks and value % checks["multiple_of"]:
+        return f"must be a multiple of {checks['multiple_of']}"
+    if checks.get("exists") == "file" and not value.is_file():
+        return "names no file" + ("; run 'visualizer-server authorize' to write it" if field.name == "youtube_token_file" else "")
+    if checks.get("exists") == "dir" and not value.is_dir():
+        return "names no folder"
+    if checks.get("url") and not re.match(r"https?://\S+$", value):
+        return "must be an http:// or https:// URL"
+    if checks.get("origin"):
+        odd = [item for item in value if not ORIGIN.fullmatch(item)]
+        if odd:
+            return f"takes origins as scheme://host[:port] with no path or trailing slash, not {odd[0]!r}"
+    return None
+
+
+def _validated(field: dataclasses.Field, value: Any, source: str) -> Any:
+    """The value, normalised (log levels in capitals), or a ``SettingsError`` naming the flag and the source."""
+    if field.name == "log_level" and isinstance(value, str):
+        value = value.upper()
+    problem = _problem(field, value)
+    if problem:
+        shown = [("***" if field.metadata.get("secret") else item) for item in value] if _is_repeatable(field) else value
+        raise SettingsError(f"{_flag(field)} {problem}; got {str(shown)!r} from {_where(source)}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,16 +185,17 @@ def _parser() -> argparse.ArgumentParser:
         "TOML file given by --config; flags win over the environment, which wins over the file.",
     )
     parser.add_argument("--config", type=Path, help="TOML config file (env VISUALIZER_CONFIG)")
-    parser.add_argument("--print-config", action="store_true", help="print the effective settings and exit")
+    parser.add_argument(
+        "--print-config", action="store_true", help="print each effective setting and where it comes from, then exit"
+    )
     for field in _fields():
-        flag = "--" + field.name.replace("_", "-")
         help_text = f"{field.metadata['help']} (env {ENV_PREFIX}{field.name.upper()})"
         if str(field.type) == "bool":
-            parser.add_argument(flag, action="store_const", const=True, default=None, help=help_text)
+            parser.add_argument(_flag(field), action="store_const", const=True, default=None, help=help_text)
         elif _is_repeatable(field):
-            parser.add_argument(flag, action="append", default=None, help=help_text)
+            parser.add_argument(_flag(field), action="append", default=None, help=help_text)
         else:
-            parser.add_argument(flag, default=None, help=help_text)
+            parser.add_argument(_flag(field), default=None, help=help_text)
     return parser
 
 
@@ -130,39 +204,54 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise SystemExit(f"config file {path} does not exist") from None
+        raise SettingsError(f"--config: the config file {path} does not exist") from None
     except tomllib.TOMLDecodeError as error:
-        raise SystemExit(f"config file {path} is not valid TOML: {error}") from None
+        raise SettingsError(f"--config: {path} is not valid TOML: {error}") from None
     known = {field.name for field in _fields()}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise SystemExit(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+        raise SettingsError(f"--config: {path} has unknown setting(s) {', '.join(unknown)}; "
+                            "'visualizer-server --help' lists them (file keys use underscores)")  # fmt: skip
     return data
+
+
+def _raw_value(
+    field: dataclasses.Field, args: argparse.Namespace, environ: Mapping[str, str], from_file: Mapping[str, Any],
+    config_path: str | None,
+) -> tuple[Any, str]:
+    """The value with the highest precedence and its source: flag > environment > file > default."""
+    env_name = ENV_PREFIX + field.name.upper()
+    if getattr(args, field.name) is not None:
+        return getattr(args, field.name), f"flag {_flag(field)}"
+    if env_name in environ:
+        return environ[env_name], f"env {env_name}"
+    if field.name in from_file:
+        return from_file[field.name], f"file {config_path}"
+    return field.default, DEFAULT
 
 
 def load_settings(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
-) -> tuple[Settings, argparse.Namespace]:
-    """Merge every source into a ``Settings``; also returns the parsed flags for the caller."""
+) -> tuple[Settings, dict[str, str], argparse.Namespace]:
+    """Merge every source into checked ``Settings``; also where each value came from, and the parsed flags.
+
+    Raises ``SettingsError`` (one sentence naming the flag) for any value that cannot work.
+    """
     environ = os.environ if environ is None else environ
     args = _parser().parse_args(argv)
-    config_path = args.config or environ.get(ENV_PREFIX + "CONFIG")
+    config_path = str(args.config) if args.config else environ.get(ENV_PREFIX + "CONFIG")
     from_file = _read_config_file(Path(config_path)) if config_path else {}
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for field in _fields():
-        flag_value = getattr(args, field.name)
-        env_value = environ.get(ENV_PREFIX + field.name.upper())
-        if flag_value is not None:
-            values[field.name] = _convert(field, flag_value)
-        elif env_value is not None:
-            values[field.name] = _convert(field, env_value)
-        elif field.name in from_file:
-            values[field.name] = _convert(field, from_file[field.name])
-    return Settings(**values), args
+        raw, source = _raw_value(field, args, environ, from_file, config_path)
+        value = raw if source == DEFAULT else _convert(field, raw, source)
+        values[field.name], sources[field.name] = _validated(field, value, source), source
+    return Settings(**values), sources, args
 
 
-def describe(settings: Settings) -> dict[str, Any]:
-    """The settings as plain values, secrets masked: for ``--print-config`` and the startup log."""
+def describe(settings: Settings, sources: Mapping[str, str]) -> dict[str, Any]:
+    """Each setting's value (secrets masked) and source: for ``--print-config``."""
     described: dict[str, Any] = {}
     for field in _fields():
         value = getattr(settings, field.name)
@@ -172,7 +261,7 @@ def describe(settings: Settings) -> dict[str, Any]:
             value = str(value)
         elif isinstance(value, tuple):
             value = list(value)
-        described[field.name] = value
+        described[field.name] = {"value": value, "source": sources[field.name]}
     return described
 
 
@@ -186,20 +275,16 @@ def is_loopback(host: str) -> bool:
 
 
 def check_settings(settings: Settings) -> None:
-    """Settings that parse but cannot work together; each error says what to do."""
+    """Settings that are each valid but cannot work together; each error says what to do."""
     check_exposure(settings)
     if settings.admin_ui and not (settings.admin_username and settings.admin_password):
-        raise SystemExit("--admin-ui needs --admin-username and --admin-password: the Admin UI shows every client")
-    if settings.log_format not in ("text", "json"):
-        raise SystemExit(f"--log-format must be text or json, not {settings.log_format!r}")
-    if settings.youtube_chunk_bytes % (256 * 1024):
-        raise SystemExit("--youtube-chunk-bytes must be a multiple of 256 KiB (262144)")
+        raise SettingsError("--admin-ui needs --admin-username and --admin-password: the Admin UI shows every client")
 
 
 def check_exposure(settings: Settings) -> None:
     """Refuse to listen beyond this machine with no token, unless the operator says so."""
     if not is_loopback(settings.host) and not settings.token and not settings.insecure_no_auth:
-        raise SystemExit(
+        raise SettingsError(
             f"refusing to listen on {settings.host} without an access token: anyone who can reach it could "
             "read and cancel sessions. Pass --token SECRET (or VISUALIZER_TOKEN), or --insecure-no-auth "
             "if the network is trusted."

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 import socketio
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -87,10 +88,25 @@ def test_config_precedence_file_then_environment_then_flag(tmp_path):
                             capture_output=True, text=True, env=environ, timeout=60)  # fmt: skip
     assert result.returncode == 0, result.stderr
     effective = json.loads(result.stdout)
-    assert effective["x264_preset"] == "slow"  # file
-    assert effective["window"] == 6  # environment over file
-    assert effective["port"] == 4003  # flag over both
-    assert effective["token"] == ["***"]  # secrets masked
+    assert effective["x264_preset"] == {"value": "slow", "source": f"file {config}"}
+    assert effective["window"] == {"value": 6, "source": "env VISUALIZER_WINDOW"}  # environment over file
+    assert effective["port"] == {"value": 4003, "source": "flag --port"}  # flag over both
+    assert effective["token"] == {"value": ["***"], "source": f"file {config}"}  # secrets masked
+    assert effective["x264_crf"] == {"value": 20, "source": "default"}
+
+
+@pytest.mark.parametrize(
+    "args, flag",
+    [(["--x264-preset", "sluggishly"], "--x264-preset"), (["--log-level", "LOUD"], "--log-level"),
+     (["--port", "99999"], "--port")],
+)  # fmt: skip
+def test_a_bad_setting_stops_the_command_with_one_sentence_and_exit_code_2(tmp_path, args, flag):
+    result = subprocess.run([sys.executable, "-m", "visualizer_server", "--work-dir", str(tmp_path / "w"), *args],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("visualizer-server: ") and flag in line
+    assert not (tmp_path / "w").exists()  # stopped before anything was made
 
 
 def test_json_logs_are_one_object_a_line(tmp_path):
