@@ -12,13 +12,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-# Browser libraries the page loads from this server (installed by npm, never from a CDN).
-VENDOR_FILES = {
-    "socket.io.min.js": "node_modules/socket.io-client/dist/socket.io.min.js",
-    "socket.io.min.js.map": "node_modules/socket.io-client/dist/socket.io.min.js.map",
-    "three.module.min.js": "node_modules/three/build/three.module.min.js",
-}
-PAGE_MODULE = re.compile(r"[a-z_]+\.js")  # the page's own modules, in page/
+# The page's own modules (page/) and its browser libraries (vendor/: copied from npm into the
+# package by scripts/refresh_vendor.py, so an installed wheel needs no Node.js): plain names only.
+PAGE_MODULE = re.compile(r"[a-z_]+\.js")
+VENDOR_FILE = re.compile(r"[a-z][a-z0-9.-]*\.(js|map)")
 
 
 class HttpRoutes:
@@ -61,9 +58,9 @@ class HttpRoutes:
         return self._file(request, self.page_dir / "test_client.html")
 
     def _vendor(self, request: Request, name: str) -> Response:
-        if name not in VENDOR_FILES:
+        if not VENDOR_FILE.fullmatch(name):
             raise NotFound()
-        return self._file(request, self.page_dir / VENDOR_FILES[name])
+        return self._file(request, self.page_dir / "vendor" / name)
 
     def _module(self, request: Request, name: str) -> Response:
         if not PAGE_MODULE.fullmatch(name):
@@ -96,5 +93,5 @@ class HttpRoutes:
     @staticmethod
     def _file(request: Request, path: Path) -> Response:
         if not path.is_file():
-            raise NotFound(f"{path.name} is missing; run 'make setup' (npm ci) to install the page's libraries")
+            raise NotFound(f"{path.name} is not part of the page")
         return send_file(path, request.environ, conditional=True, max_age=0)
