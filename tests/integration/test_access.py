@@ -75,12 +75,17 @@ def _polling_handshake(url: str, origin: str) -> tuple[int, str | None]:
         return error.code, None
 
 
-def test_only_configured_browser_origins_may_connect(tmp_path):
+def test_configured_origins_join_the_servers_own(tmp_path):
     allowed = "http://visualizer.example"
     process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--cors-origin", allowed])
     try:
         assert _polling_handshake(process.url, allowed) == (200, allowed)
+        assert _polling_handshake(process.url, process.url) == (200, process.url)  # its own page keeps working
         assert _polling_handshake(process.url, "http://elsewhere.example")[0] == 400
+        # python-socketio's websocket client sends the server's own origin by itself.
+        client = socketio.Client(reconnection=False)
+        client.connect(process.url, transports=["websocket"], wait_timeout=10)
+        client.disconnect()
     finally:
         process.stop()
 
