@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from ..conftest import ServerProcess
 from ..media import encode_frame, make_wav, probe
+from .fake_youtube import FakeYouTube
 from .tcp_proxy import CuttingProxy
+from .test_youtube_upload import _server as youtube_server
 
 WIDTH, HEIGHT, FRAMES = 320, 180, 60
 
@@ -77,6 +81,71 @@ def test_send_survives_a_dropped_connection(server, frames, tmp_path):
     assert proxy.cuts == 1 and proxy.connections >= 2
     assert "session resumed" in result.stderr
     assert probe(tmp_path / "v.mp4").frame_indexes == list(range(FRAMES))
+
+
+def test_send_upload_prints_the_youtube_watch_url(frames, tmp_path):
+    youtube = FakeYouTube(tmp_path)
+    server = youtube_server(tmp_path, youtube)
+    try:
+        result = _client("send", str(frames), "--server", server.url, "--upload", "--title", "From the CLI")
+    finally:
+        server.stop()
+        youtube.close()
+    assert result.returncode == 0, result.stderr
+    [upload] = youtube.uploads.values()
+    assert upload.metadata["snippet"]["title"] == "From the CLI"
+    video_url, watch_url = result.stdout.split()
+    assert video_url.startswith(server.url + "/videos/")
+    assert watch_url == f"https://www.youtube.com/watch?v={upload.video_id}"
+
+
+def test_send_finishes_when_the_connection_drops_after_end_session(server, frames, tmp_path):
+    port = int(server.url.rsplit(":", 1)[1])
+    proxy = CuttingProxy(port, cut_at_reply=b"video_ready")  # the session ends while the client is away
+    try:
+        result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"), timeout=120)
+    finally:
+        proxy.close()
+    assert result.returncode == 0, result.stderr
+    assert proxy.cuts == 1 and "session resumed" in result.stderr
+    assert result.stdout.strip().startswith(proxy.url + "/videos/")
+    assert probe(tmp_path / "v.mp4").frame_indexes == list(range(FRAMES))
+
+
+def _read_until(process: subprocess.Popen, text: str, timeout_s: float) -> tuple[list[str], threading.Thread]:
+    """Read the process's stderr in a thread until it ends; return once a line holds ``text``."""
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append(line)
+            if text in line:
+                seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert seen.wait(timeout_s), f"no {text!r} within {timeout_s} s: {lines}"
+    return lines, reader
+
+
+def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames):
+    port = int(server.url.rsplit(":", 1)[1])
+    frame_bytes = len((frames / "0000.png").read_bytes())
+    proxy = CuttingProxy(port, cut_after_bytes=frame_bytes * 20, refuse_after_cut=True)
+    client = subprocess.Popen([sys.executable, "-m", "visualizer_server.client", "send", str(frames),
+                               "--server", proxy.url], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+    try:
+        lines, reader = _read_until(client, "connection lost", 60)
+        client.send_signal(signal.SIGINT)
+        assert client.wait(timeout=30) == 130
+        reader.join(timeout=10)
+    finally:
+        client.kill()
+        proxy.close()
+    said = "".join(lines)
+    assert "could not be told" in said and "removed from the server" not in said
+    assert [path.name for path in server.work_dir.iterdir()]  # the session is still there
 
 
 def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path):

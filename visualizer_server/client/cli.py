@@ -61,13 +61,12 @@ def _send(args: argparse.Namespace) -> int:
     print(f"{total} {folder.format} frames of {folder.width}x{folder.height} at {args.fps} fps", file=sys.stderr)
     bars = Bars(total)
     sender = SessionSender(args.server, args.token, bars.update)
-    sender.connect()
     try:
+        sender.connect()
         outcome = sender.run(folder, args.fps, args.audio, video, args.upload)
     except KeyboardInterrupt:
-        sender.cancel()
         bars.close()
-        print("cancelled: the session and its files were removed from the server", file=sys.stderr)
+        print(sender.cancel(), file=sys.stderr)
         return 130
     finally:
         sender.close()
@@ -76,8 +75,10 @@ def _send(args: argparse.Namespace) -> int:
         raise SendError(f"the session failed: {outcome.failure['message']} ({outcome.failure['code']})")
     url = args.server.rstrip("/") + outcome.video["url"]
     print(url)
-    if outcome.upload:
+    if outcome.upload and outcome.upload["url"]:
         print(outcome.upload["url"])
+    elif outcome.upload:
+        print("uploaded to YouTube while the connection was down: its address is in YouTube Studio", file=sys.stderr)
     if args.output:
         _download(url, args.token, args.output)
         print(f"saved {args.output}", file=sys.stderr)
@@ -111,7 +112,9 @@ class Bars:
                 self.uploading = self.uploading or tqdm(desc="uploading", unit="B", unit_scale=True, position=2)
                 self.uploading.n = payload["bytes_uploaded"]
                 self.uploading.refresh()
-        if name == "resumed":
+        if name == "disconnected":
+            tqdm.write("connection lost: reconnecting (Ctrl-C cancels)", file=sys.stderr)
+        elif name == "resumed":
             tqdm.write("connection lost and regained: session resumed", file=sys.stderr)
 
     def close(self) -> None:

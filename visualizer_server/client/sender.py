@@ -14,7 +14,10 @@ from .folder import FrameFolder
 
 AUDIO_CHUNK_BYTES = 1024 * 1024
 CALL_TIMEOUT_S = 60
+CANCEL_TIMEOUT_S = 10
 RECONNECT_TIMEOUT_S = 120
+FINAL_STAGES = ("done", "failed", "cancelled")
+CANCELLED = {"code": "cancelled", "message": "the session was cancelled"}
 
 
 class SendError(Exception):
@@ -23,10 +26,35 @@ class SendError(Exception):
 
 @dataclasses.dataclass
 class Outcome:
+    """What the server said about the session; ``final`` is its last word in a final stage."""
+
     session_id: str
     video: dict[str, Any] | None = None
     upload: dict[str, Any] | None = None
     failure: dict[str, Any] | None = None
+    final: dict[str, Any] | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Everything there is to hear has been heard.
+
+        python-socketio's client runs each event in its own thread, so ``progress`` "done" may
+        overtake ``video_ready`` or ``upload_complete``: wait for all that the session had. A
+        session that uploaded reports the bytes it sent (never 0 for a real video).
+        """
+        if self.failure is not None:
+            return True
+        if self.final is None or self.final["stage"] != "done":
+            return False  # "failed": session_failed brings the reason
+        return self.video is not None and (self.upload is not None or not self.final.get("bytes_uploaded"))
+
+    def settle(self, final: dict[str, Any]) -> None:
+        """Take a progress event or a status answer in a final stage."""
+        self.final = final
+        if final["stage"] == "cancelled":
+            self.failure = CANCELLED
+        elif final["stage"] == "failed" and final.get("error"):
+            self.failure = final["error"]
 
 
 class SessionSender:
@@ -36,7 +64,7 @@ class SessionSender:
         self.url, self.token, self.on_event = url, token, on_event
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
         self._connected = threading.Event()
-        self._finished = threading.Event()
+        self._closing = False
         self._lock = threading.Condition()
         self._generation = 0  # connections made so far
         self._bound_generation = 0  # the connection the session was last started or resumed on
@@ -45,7 +73,8 @@ class SessionSender:
         self.outcome: Outcome | None = None
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", lambda reason=None: self._set_disconnected())
-        for name in ("progress", "video_ready", "upload_complete", "session_failed"):
+        self.sio.on("progress", self._recorder("progress"))
+        for name in ("video_ready", "upload_complete", "session_failed"):
             self.sio.on(name, self._recorder(name))
 
     # connection -----------------------------------------------------------------------------
@@ -62,6 +91,13 @@ class SessionSender:
         self._connected.clear()
         with self._lock:
             self._lock.notify_all()
+        if not self._closing:
+            self.on_event("disconnected", None)
+
+    @property
+    def _bound(self) -> bool:
+        """The session is bound to the connection we have now (not to one that dropped)."""
+        return self._connected.is_set() and self._bound_generation == self._generation
 
     def _ensure_bound(self) -> None:
         """After a reconnect the session must be resumed on the new connection before anything else."""
@@ -92,6 +128,21 @@ class SessionSender:
         self.acked = {i for start, end in ack["frames_received"] for i in range(start, end + 1)}
         self._bound_generation = generation
         self.on_event("resumed", ack)
+        if ack["state"] in FINAL_STAGES:
+            self._settle_from_status()
+
+    def _settle_from_status(self) -> None:
+        """The session ended while we were away, so its events went nowhere: ask for the result."""
+        session_id = self.outcome.session_id
+        status = _require(self.sio.call("session_status", {"session_id": session_id}, timeout=CALL_TIMEOUT_S),
+                          "session_status")  # fmt: skip
+        with self._lock:
+            if status["stage"] == "done":
+                self.outcome.video = self.outcome.video or {"url": f"/videos/{session_id}.mp4"}
+                if status.get("bytes_uploaded") and self.outcome.upload is None:
+                    self.outcome.upload = {"url": None}  # uploaded; the watch address went to the dropped connection
+            self.outcome.settle(status)
+            self._lock.notify_all()
 
     # the session ----------------------------------------------------------------------------
     def run(self, folder: FrameFolder, fps: int, audio: Path | None, video: dict[str, Any], upload: bool | None) -> Outcome:
@@ -116,15 +167,37 @@ class SessionSender:
             if ended["error"]["code"] != "incomplete":
                 _require(ended, "end_session")
             self._resume()  # some acks were lost with a connection: learn what is really there
-        self._finished.wait()
+        self._wait_for_outcome()
         return self.outcome
 
-    def cancel(self) -> None:
-        if self.session and self.sio.connected:
-            self.sio.call("cancel_session", {"session_id": self.session["session_id"]}, timeout=10)
+    def _wait_for_outcome(self) -> None:
+        """Until the session is over; after a dropped connection, resume and learn what happened meanwhile."""
+        while True:
+            self._ensure_bound()
+            with self._lock:
+                self._lock.wait_for(lambda: self.outcome.complete or not self._bound)
+                if self.outcome.complete:
+                    return
+
+    def cancel(self) -> str:
+        """Ask the server to remove the session; returns a sentence saying what really happened."""
+        if self.session is None:
+            return "cancelled before a session was started: nothing was left on the server"
+        session_id = self.session["session_id"]
+        try:
+            if self._bound:
+                ack = self.sio.call("cancel_session", {"session_id": session_id}, timeout=CANCEL_TIMEOUT_S)
+                if ack.get("ok"):
+                    return "cancelled: the session and its files were removed from the server"
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+            pass
+        return (f"cancelled, but the server could not be told (no connection): session {session_id} and its "
+                "files stay there until its idle timeout removes them")  # fmt: skip
 
     def close(self) -> None:
-        self.sio.disconnect()
+        """Disconnect, or stop reconnecting (a reconnect loop would keep the process alive)."""
+        self._closing = True
+        self.sio.shutdown()
 
     def _send_audio(self, audio: bytes) -> None:
         offset = 0
@@ -179,16 +252,16 @@ class SessionSender:
             self.on_event(name, payload)
             if self.outcome is None or payload.get("session_id") != self.outcome.session_id:
                 return
-            if name == "video_ready":
-                self.outcome.video = payload
-                if not (self.session or {}).get("upload"):
-                    self._finished.set()
-            elif name == "upload_complete":
-                self.outcome.upload = payload
-                self._finished.set()
-            elif name == "session_failed":
-                self.outcome.failure = payload["error"]
-                self._finished.set()
+            with self._lock:
+                if name == "video_ready":
+                    self.outcome.video = payload
+                elif name == "upload_complete":
+                    self.outcome.upload = payload
+                elif name == "session_failed":
+                    self.outcome.failure = payload["error"]
+                elif payload["stage"] in FINAL_STAGES:
+                    self.outcome.settle(payload)
+                self._lock.notify_all()
 
         return record
 
