@@ -1,18 +1,21 @@
 // Sends a folder of frames through one session with the official socket.io-client, as a
 // browser would: at most `window` frames in flight. Prints one JSON line of timings (ms).
-// usage: node node_sender.mjs URL DIR FORMAT WIDTH HEIGHT FPS AUDIO|- [--ingest-only | --repeat N]
+// usage: node node_sender.mjs URL DIR FORMAT WIDTH HEIGHT FPS AUDIO|- [--ingest-only | --repeat N] [--flood]
 // --repeat N sends the folder's frames N times over (frame i carries file i mod count): a long
 // session without a long folder.
 // --ingest-only sends every frame but frame 0 and does not end the session: no frame is ever
 // next in order, so the acks time receiving, checking and storing alone, not the encoder
 // (whose back-pressure otherwise paces the acks, by design).
+// --flood ignores `window`: every frame is emitted at once, as a client that does not play by
+// the rules would (the server must slow it down by not reading, not buffer it).
 import { io } from "socket.io-client";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [url, dir, format, width, height, fps, audioPath, mode, repeatArg] = process.argv.slice(2);
-const ingestOnly = mode === "--ingest-only";
-const repeat = mode === "--repeat" ? Number(repeatArg) : 1;
+const [url, dir, format, width, height, fps, audioPath, ...options] = process.argv.slice(2);
+const ingestOnly = options.includes("--ingest-only");
+const repeat = options.includes("--repeat") ? Number(options[options.indexOf("--repeat") + 1]) : 1;
+const flood = options.includes("--flood");
 const audio = audioPath !== "-" ? readFileSync(audioPath) : null;
 const files = readdirSync(dir).filter((name) => !name.startsWith(".")).sort().map((name) => readFileSync(join(dir, name)));
 const frames = Array.from({ length: files.length * repeat }, (_, index) => files[index % files.length]);
@@ -38,7 +41,7 @@ await new Promise((resolve, reject) => {
   const first = ingestOnly ? 1 : 0;
   let next = first, acked = first, inFlight = 0;
   const pump = () => {
-    while (inFlight < started.window && next < frames.length) {
+    while ((flood || inFlight < started.window) && next < frames.length) {
       const index = next++;
       inFlight++;
       socket.emit("frame", { session_id: sessionId, index, data: frames[index] }, (ack) => {

@@ -91,6 +91,20 @@ class Settings:
         minimum=0,
     )
 
+    max_connections: int = _setting(
+        2000, "open connections in all (HTTP and Socket.IO); past it a new one gets 503 and is closed", minimum=1
+    )
+    max_connections_per_address: int = _setting(
+        64, "open connections from one client address, 0 for no cap (behind a proxy, all come from the proxy)", minimum=0
+    )
+    header_timeout_s: int = _setting(
+        10, "seconds a request may take to send its line and headers; also the idle limit of a kept-alive connection",
+        minimum=1,
+    )
+    ping_interval_s: int = _setting(25, "seconds between the pings that check a Socket.IO client is still there", minimum=1)
+    ping_timeout_s: int = _setting(20, "seconds a client has to answer a ping before its connection is closed", minimum=1)
+    metrics_without_token: bool = _setting(False, "serve /metrics without the access token (a scraper on a trusted network)")
+
     @property
     def transport_max_bytes(self) -> int:
         """Engine.IO's message cap: a frame plus room for the packet around it."""

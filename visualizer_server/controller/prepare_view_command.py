@@ -14,6 +14,7 @@ from ..settings import Settings
 from ..view.components.http_routes import HttpRoutes
 from ..view.components.rate_limiter import RateLimiter
 from ..view.components.socket_server import SocketServer
+from ..view.components.transport_limits import TransportLimits
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.metrics_mediator import MetricsMediator
@@ -32,8 +33,11 @@ class PrepareViewCommand(SimpleCommand):
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         metrics = MetricsMediator()
         self.facade.register_mediator(metrics)
-        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token, metrics.metrics.render)
-        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s)
+        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token, metrics.metrics.render,
+                            metrics_need_token=not settings.metrics_without_token)  # fmt: skip
+        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
+                              TransportLimits.from_settings(settings))  # fmt: skip
+        metrics.metrics.watch_connections(server.connection_stats)
         host, port = server.listen(settings.host, settings.port)
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)

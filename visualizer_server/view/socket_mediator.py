@@ -30,6 +30,9 @@ EVENTS: dict[str, tuple[str, parse.Parser]] = {
     "resume_session": (n.RESUME_SESSION, parse.parse_resume_session),
 }
 
+# Events that count against a connection's window: past it, the server stops reading the socket.
+WINDOWED = {"frame"}
+
 # Notification -> the event it is emitted as, to the connection that owns the session.
 EMITS = {
     n.ECHOED: "test",
@@ -53,7 +56,7 @@ class SocketMediator(Mediator):
 
     def on_register(self) -> None:
         for event, (notification, parser) in EVENTS.items():
-            self.server.on(event, self._handler(event, notification, parser))
+            self.server.on(event, self._handler(event, notification, parser), windowed=event in WINDOWED)
         self.server.on_connect(self._admit)
         self.server.on_disconnect(self._disconnected)
         self.server.start()

@@ -28,12 +28,15 @@ class HttpRoutes:
         find_video: Callable[[str], Path | None],
         accepts_token: Callable[[str | None], bool],
         metrics: Callable[[], bytes],
+        metrics_need_token: bool = True,
     ) -> None:
+        """``metrics_need_token``: ``/metrics`` reveals activity, so it asks for the token unless told not to."""
         self.page_dir = page_dir
         self.health = health
         self.find_video = find_video
         self.accepts_token = accepts_token
         self.metrics = metrics
+        self.metrics_need_token = metrics_need_token
         self.url_map = Map(
             [
                 Rule("/", endpoint="page"),
@@ -71,17 +74,23 @@ class HttpRoutes:
         return Response(json.dumps(self.health()), mimetype="application/json")
 
     def _metrics(self, request: Request) -> Response:
+        if self.metrics_need_token and not self.accepts_token(self._token(request)):
+            return self._unauthorized()
         return Response(self.metrics(), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
     def _video(self, request: Request, session_id: str) -> Response:
         if not self.accepts_token(self._token(request)):
-            return Response("unauthorized: send Authorization: Bearer <token> or ?token=<token>\n", status=401,
-                            headers={"WWW-Authenticate": "Bearer"}, mimetype="text/plain")  # fmt: skip
+            return self._unauthorized()
         path = self.find_video(session_id)
         if path is None:
             raise NotFound(f"no finished video for session {session_id}")
         # conditional=True answers Range requests with 206, so <video> can seek.
         return send_file(path, request.environ, mimetype="video/mp4", conditional=True, max_age=0)
+
+    @staticmethod
+    def _unauthorized() -> Response:
+        return Response("unauthorized: send Authorization: Bearer <token> or ?token=<token>\n", status=401,
+                        headers={"WWW-Authenticate": "Bearer"}, mimetype="text/plain")  # fmt: skip
 
     @staticmethod
     def _token(request: Request) -> str | None:

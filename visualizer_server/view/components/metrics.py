@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from .connection_stats import ConnectionStats
 
 ENCODE_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 
@@ -26,6 +28,26 @@ class _LiveState(Collector):
         yield GaugeMetricFamily("visualizer_ffmpeg_processes", "Encoders (ffmpeg) running", value=self.encoders())
 
 
+class _Connections(Collector):
+    """What the connection guards did, read from their own counts at scrape time."""
+
+    def __init__(self, stats: ConnectionStats) -> None:
+        self.stats = stats
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        yield GaugeMetricFamily("visualizer_connections_open", "Open HTTP and Socket.IO connections",
+                                value=self.stats.open)  # fmt: skip
+        refused = CounterMetricFamily("visualizer_connections_refused", "Connections refused at a cap, by cap",
+                                      labels=["cap"])  # fmt: skip
+        for cap in ("per_address", "total"):
+            refused.add_metric([cap], self.stats.refused[cap])
+        yield refused
+        yield CounterMetricFamily("visualizer_header_timeouts", "Connections closed: request headers not complete in time",
+                                  value=self.stats.header_timeouts)  # fmt: skip
+        yield CounterMetricFamily("visualizer_window_pauses", "Times a connection's reading stopped: window frames in progress",
+                                  value=self.stats.window_pauses)  # fmt: skip
+
+
 class Metrics:
     def __init__(self, sessions_by_state: Callable[[], dict[str, int]], encoders: Callable[[], int]) -> None:
         self.registry = CollectorRegistry()
@@ -42,6 +64,10 @@ class Metrics:
                                         buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
         self.upload_seconds = Histogram("visualizer_upload_duration_seconds", "YouTube upload, start to end",
                                         buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
+
+    def watch_connections(self, stats: ConnectionStats) -> None:
+        """Expose the transport's connection counts (the socket server is made after these metrics)."""
+        self.registry.register(_Connections(stats))
 
     def render(self) -> bytes:
         """The Prometheus text exposition format."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Callable
 
@@ -11,7 +12,12 @@ import socketio
 
 from . import fast_websocket
 from .allowed_origins import AllowedOrigins
+from .connection_pool import ConnectionPool, raise_open_files_limit
+from .connection_stats import ConnectionStats
+from .frame_window import FrameWindow
 from .hardened_server import HardenedServer
+from .header_deadline import HeaderDeadlineProtocol
+from .transport_limits import TransportLimits
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +28,8 @@ class SocketServer:
     """Listens on one port for Socket.IO and the HTTP routes; knows nothing of PureMVC.
 
     ``on(event, handler)`` registers ``handler(sid, payload)``; its return value is
-    the acknowledgement.
+    the acknowledgement. Connections are guarded by ``limits`` (``TransportLimits``);
+    ``connection_stats`` counts what the guards did.
     """
 
     def __init__(
@@ -31,9 +38,15 @@ class SocketServer:
         cors_origins: tuple[str, ...],
         max_message_bytes: int,
         connect_timeout_s: float,
+        limits: TransportLimits,
     ) -> None:
+        self.limits = limits
+        self.connection_stats = ConnectionStats()
         self.sio = HardenedServer(
             connect_timeout_s=connect_timeout_s,
+            frame_window=FrameWindow(limits.window, self.connection_stats),
+            ping_interval=limits.ping_interval_s,
+            ping_timeout=limits.ping_timeout_s,
             async_mode="eventlet",
             # Browser protection, not authentication: the own origin and the configured ones.
             cors_allowed_origins=AllowedOrigins(cors_origins),
@@ -46,11 +59,15 @@ class SocketServer:
         self._listener: Any = None
         self._server_thread: eventlet.greenthread.GreenThread | None = None
 
-    def on(self, event: str, handler: EventHandler) -> None:
+    def on(self, event: str, handler: EventHandler, windowed: bool = False) -> None:
+        """``windowed``: the event counts against the connection's window (flow control)."""
+
         def receive(sid: str, payload: Any = None) -> Any:
             return handler(sid, payload)
 
         self.sio.on(event, receive)
+        if windowed:
+            self.sio.windowed_events.add(event)
 
     def on_connect(self, admit: Callable[[str, Any], bool]) -> None:
         """``admit(sid, auth)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
@@ -74,13 +91,20 @@ class SocketServer:
 
     def listen(self, host: str, port: int) -> tuple[str, int]:
         """Bind now (so a port of 0 is resolved and a busy port fails at startup), serve later."""
+        raise_open_files_limit(self.limits.max_connections)
         self._listener = eventlet.listen((host, port))
         return self._listener.getsockname()[:2]
 
     def start(self) -> None:
+        """Serve, with the connection caps, the header deadline and a timeout for silent sockets."""
+        limits = self.limits
+        pool = ConnectionPool(limits.max_connections, limits.max_connections_per_address, self.connection_stats)
+        protocol = functools.partial(HeaderDeadlineProtocol, timeout_s=limits.header_timeout_s,
+                                     stats=self.connection_stats)  # fmt: skip
         self._server_thread = eventlet.spawn(
-            eventlet.wsgi.server, self._listener, self.app, log=log, log_output=False, debug=False
-        )
+            eventlet.wsgi.server, self._listener, self.app, log=log, log_output=False, debug=False,
+            custom_pool=pool, protocol=protocol, socket_timeout=limits.silence_s,
+        )  # fmt: skip
 
     def stop(self) -> None:
         """Stop listening and Engine.IO's background tasks (they would keep the process alive).
