@@ -39,7 +39,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from visualizer_server.view.components.ffmpeg_encoder import ffmpeg_exe, video_codec_args  # noqa: E402
+from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe, video_codec_args  # noqa: E402
 
 PRESET, CRF, FPS, WINDOW = "veryfast", 20, 30, 8
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")

@@ -33,17 +33,24 @@ def configure_logging(level: str, log_format: str) -> None:
     logging.basicConfig(level=level.upper(), handlers=[handler])
 
 
-def wait_for_stop_signal() -> signal.Signals:
-    """Block this greenlet until SIGTERM or SIGINT.
+def catch_stop_signals() -> int:
+    """From now on SIGTERM and SIGINT are only noted; returns the fd that carries their numbers.
 
-    A Python signal handler does not wake eventlet's hub, which may sleep for the
-    whole ping interval (25 s); the wakeup fd does, and it carries the signal number.
+    Installed before STARTUP, so a signal during the restore of many sessions is kept and
+    handled as soon as the server runs, instead of killing the process half-way.
+    A Python signal handler does not wake eventlet's hub, which may sleep for the whole
+    ping interval (25 s); the wakeup fd does.
     """
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
     for signum in STOP_SIGNALS:
         signal.signal(signum, lambda *_: None)
     signal.set_wakeup_fd(write_fd)
+    return read_fd
+
+
+def wait_for_stop_signal(read_fd: int) -> signal.Signals:
+    """Block this greenlet until SIGTERM or SIGINT (or return at once if one came already)."""
     while True:
         eventlet.hubs.trampoline(read_fd, read=True)
         for signum in os.read(read_fd, 64):
@@ -53,9 +60,10 @@ def wait_for_stop_signal() -> signal.Signals:
 
 def serve(settings: Settings) -> None:
     """Run one server until a signal asks it to stop."""
+    signals = catch_stop_signals()
     facade = get_facade(f"visualizer-server-{os.getpid()}-{settings.port}")
     facade.startup(settings)
-    received = wait_for_stop_signal()
+    received = wait_for_stop_signal(signals)
     log.info("received %s: no new connections; ending encodes get %d s to finish", received.name,
              settings.shutdown_grace_s)
     facade.shutdown(settings.shutdown_grace_s)

@@ -14,7 +14,11 @@ INCOMPLETE = "incomplete"
 CONFLICT = "conflict"
 SERVER_BUSY = "server_busy"
 INTERNAL = "internal"
+# Codes of ``session_failed`` only: what went wrong after the requests were answered.
 ENCODE_FAILED = "encode_failed"
+UPLOAD_FAILED = "upload_failed"
+UPLOAD_QUOTA = "upload_quota"
+EXPIRED = "expired"
 
 
 class ServiceError(Exception):
@@ -29,3 +33,7 @@ class ServiceError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The ``error`` object of an acknowledgement or a ``session_failed`` event."""
         return {"code": self.code, "message": self.message, **self.details}
+
+
+class CredentialsError(Exception):
+    """The YouTube credentials cannot be used; the message says what to do."""

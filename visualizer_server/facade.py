@@ -5,12 +5,11 @@ from __future__ import annotations
 from puremvc.patterns.facade import Facade
 
 from . import notifications as n
-from .controller.build_video_command import BuildVideoCommand
 from .controller.cancel_session_command import CancelSessionCommand
-from .controller.cleanup_command import CleanupCommand
 from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
 from .controller.end_session_command import EndSessionCommand
+from .controller.fail_session_command import FailSessionCommand
 from .controller.finish_upload_command import FinishUploadCommand
 from .controller.finish_video_command import FinishVideoCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
@@ -18,11 +17,10 @@ from .controller.receive_frame_command import ReceiveFrameCommand
 from .controller.release_sessions_command import ReleaseSessionsCommand
 from .controller.resume_session_command import ResumeSessionCommand
 from .controller.session_status_command import SessionStatusCommand
-from .controller.start_next_encode_command import StartNextEncodeCommand
 from .controller.start_session_command import StartSessionCommand
 from .controller.startup_command import StartupCommand
+from .controller.supervise_session_command import SuperviseSessionCommand
 from .controller.sweep_command import SweepCommand
-from .controller.upload_command import UploadCommand
 from .controller.upload_progress_command import UploadProgressCommand
 from .settings import Settings
 from .view.encoder_mediator import EncoderMediator
@@ -33,6 +31,7 @@ from .view.upload_mediator import UploadMediator
 
 COMMANDS = {
     n.STARTUP: StartupCommand,
+    # A client's requests.
     n.ECHO: EchoCommand,
     n.START_SESSION: StartSessionCommand,
     n.RECEIVE_AUDIO: ReceiveAudioCommand,
@@ -42,17 +41,15 @@ COMMANDS = {
     n.GET_SESSION_STATUS: SessionStatusCommand,
     n.RESUME_SESSION: ResumeSessionCommand,
     n.CLIENT_DISCONNECTED: ReleaseSessionsCommand,
-    n.BUILD_VIDEO: BuildVideoCommand,
+    # A session's life: every change of state starts or stops its work, in one place.
+    n.SESSION_CHANGED: SuperviseSessionCommand,
+    n.FAIL_SESSION: FailSessionCommand,
+    # What the encoder and the upload report.
     n.ENCODER_PROGRESSED: EncoderProgressCommand,
     n.ENCODER_FINISHED: FinishVideoCommand,
-    n.ENCODER_RELEASED: StartNextEncodeCommand,
-    n.SWEEP: SweepCommand,
-    # After the build: upload when asked, then clean up.
-    n.VIDEO_BUILT: UploadCommand,
-    n.UPLOAD_VIDEO: UploadCommand,
     n.UPLOAD_PROGRESSED: UploadProgressCommand,
     n.UPLOAD_FINISHED: FinishUploadCommand,
-    n.CLEANUP_SESSION: CleanupCommand,
+    n.SWEEP: SweepCommand,
 }
 
 

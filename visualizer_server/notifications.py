@@ -1,6 +1,6 @@
 """Every notification name of the application, and nothing else.
 
-Requests are imperative (``BUILD_VIDEO``), facts past tense (``VIDEO_BUILT``).
+Requests are imperative (``START_ENCODER``), facts past tense (``ENCODER_FINISHED``).
 Values are namespaced ``"<domain>/<event>"`` so a log line is never confused with
 a Socket.IO event name.
 """
@@ -22,33 +22,31 @@ CLIENT_DISCONNECTED = "client/disconnected"
 ECHOED = "client/echoed"
 SESSION_PROGRESSED = "session/progressed"
 VIDEO_BUILT = "video/built"
+UPLOAD_COMPLETED = "video/uploaded"
 SESSION_FAILED = "session/failed"
 
 # Facts for the record (metrics).
-FRAME_STORED = "frame/stored"
 REQUEST_REFUSED = "client/request-refused"
 
-# The pipeline.
-BUILD_VIDEO = "video/build"
-CLEANUP_SESSION = "session/cleanup"
+# A session's life: every change of state is announced once, and the work follows from it.
+SESSION_CHANGED = "session/changed"
+# Something broke while working for a session (a background task, a fact's handler): fail it.
+FAIL_SESSION = "session/fail"
 
-# An encoder slot was given back (a video finished or failed, a session was cancelled or expired).
-ENCODER_RELEASED = "encoder/released"
-# The upload step: after VIDEO_BUILT, or when a restart finds an upload under way.
-UPLOAD_VIDEO = "video/upload"
-START_UPLOAD = "upload/start"
-STOP_UPLOAD = "upload/stop"
-UPLOAD_PROGRESSED = "upload/progressed"
-UPLOAD_FINISHED = "upload/finished"
-UPLOAD_COMPLETED = "video/uploaded"
-
-# Housekeeping: expiry, retention; sent by the housekeeping mediator's timer and at startup.
+# Housekeeping: expiry, retention, orphaned folders; sent by the housekeeping timer and at startup.
 SWEEP = "app/sweep"
 
 # Requests to the encoder mediator, and the facts it reports back.
 START_ENCODER = "encoder/start"
-ENCODE_FRAME = "encoder/encode-frame"
-FINISH_ENCODER = "encoder/finish"
+END_ENCODER_INPUT = "encoder/end-input"
+WAIT_FOR_ENCODER = "encoder/wait"  # back-pressure: the caller's greenlet waits for its own session's encoder
 STOP_ENCODER = "encoder/stop"
+FRAME_STORED = "frame/stored"  # a fact: the encoder takes the frame from it, and metrics count it
 ENCODER_PROGRESSED = "encoder/progressed"
 ENCODER_FINISHED = "encoder/finished"
+
+# Requests to the upload mediator, and the facts it reports back.
+START_UPLOAD = "upload/start"
+STOP_UPLOAD = "upload/stop"
+UPLOAD_PROGRESSED = "upload/progressed"
+UPLOAD_FINISHED = "upload/finished"

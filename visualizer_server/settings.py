@@ -86,11 +86,11 @@ class Settings:
     connect_timeout_s: int = _setting(
         10, "seconds a transport may stay open without connecting a namespace", minimum=1
     )
+    encoder_restarts: int = _setting(3, "times a session's encoder is started again from the spool after ffmpeg dies")
     encoder_buffer_bytes: int = _setting(
         64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool",
         minimum=0,
     )
-
     max_connections: int = _setting(
         2000, "open connections in all (HTTP and Socket.IO); past it a new one gets 503 and is closed", minimum=1
     )

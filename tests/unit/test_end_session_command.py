@@ -12,8 +12,9 @@ def _end(core, session, count):
 def _setup(core, received, **spec):
     core.command(n.END_SESSION, EndSessionCommand)
     core.proxies()
-    spy = core.spy(n.BUILD_VIDEO)
+    spy = core.spy(n.SESSION_CHANGED)
     session = core.session(**spec)
+    spy.seen.clear()
     for index in received:
         session.frames_received.add(index)
     return session, spy
@@ -26,15 +27,15 @@ def test_incomplete_lists_missing_frames_and_audio(core):
     assert ack["error"]["code"] == "incomplete"
     assert ack["error"]["missing_frames"] == [[2, 3], [5, 6]]
     assert ack["error"]["missing_audio_bytes"] == 40
-    assert not session.ended and spy.seen == []
+    assert session.state == "receiving" and spy.seen == []
 
 
 def test_complete_session_is_closed_once(core):
     session, spy = _setup(core, range(3))
     assert _end(core, session, 3)["ok"]
     assert _end(core, session, 3)["ok"]
-    assert session.ended and session.frame_count == 3
-    assert [step.session_id for step in spy.bodies(n.BUILD_VIDEO)] == [session.id]
+    assert session.state == "encoding" and session.frame_count == 3
+    assert [change.event for change in spy.bodies(n.SESSION_CHANGED)] == ["end"]
 
 
 def test_counts_that_disagree_are_conflicts(core):

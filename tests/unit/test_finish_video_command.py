@@ -1,3 +1,5 @@
+import dataclasses
+
 from visualizer_server import notifications as n
 from visualizer_server.controller.finish_video_command import FinishVideoCommand
 from visualizer_server.model.vo.encoder_messages import EncoderResult
@@ -6,18 +8,20 @@ from visualizer_server.model.vo.encoder_messages import EncoderResult
 def _setup(core, frames=3):
     core.command(n.ENCODER_FINISHED, FinishVideoCommand)
     core.proxies()
-    spy = core.spy(n.VIDEO_BUILT, n.SESSION_FAILED)
+    spy = core.spy(n.VIDEO_BUILT, n.SESSION_CHANGED)
     session = core.session()
     for index in range(frames):
         session.frames_received.add(index)
         core.frames.store_frame(session, index, b"x")
-    session.ended, session.frame_count, session.state = True, frames, "encoding"
+    session.frame_count = frames
+    for event in ("end", "encoded"):
+        core.sessions.transition(session, event)
     core.videos.partial_path(session.id).write_bytes(b"video")
     return session, spy
 
 
 def _finish(core, session, ok=True, frames=3, errors=()):
-    result = EncoderResult(session.id, ok, frames, core.videos.partial_path(session.id), error_lines=errors)
+    result = EncoderResult(session.id, ok, frames, core.videos.partial_path(session.id), error_lines=errors, restarts=3)
     core.facade.send_notification(n.ENCODER_FINISHED, result)
 
 
@@ -28,20 +32,19 @@ def test_a_checked_video_is_published_and_announced(core):
     assert not core.videos.partial_path(session.id).exists()
     [built] = spy.bodies(n.VIDEO_BUILT)
     assert (built.frames, built.bytes, built.duration_s, built.url) == (3, 5, 0.3, f"/videos/{session.id}.mp4")
+    assert session.state == "done" and spy.bodies(n.SESSION_CHANGED)[-1].event == "built"
 
 
-def test_ffmpeg_failure_fails_the_session_keeps_the_spool(core):
+def test_ffmpeg_failure_fails_the_session_with_its_words(core):
     session, spy = _setup(core)
     _finish(core, session, ok=False, errors=("pipe:0: Invalid data found when processing input",))
-    [failure] = spy.bodies(n.SESSION_FAILED)
-    assert failure.error["code"] == "encode_failed"
-    assert "Invalid data found" in failure.error["message"]
-    assert session.state == "failed" and core.videos.find(session.id) is None
-    assert core.frames.frame_path(session, 0).exists()
+    assert session.state == "failed" and session.error["code"] == "encode_failed"
+    assert "Invalid data found" in session.error["message"] and "4 times" in session.error["message"]
+    assert core.videos.find(session.id) is None and spy.bodies(n.VIDEO_BUILT) == []
 
 
-def test_a_frame_count_mismatch_is_a_failure(core):
-    session, spy = _setup(core)
-    _finish(core, session, frames=2)
-    assert "encoded 2 frames but 3" in spy.bodies(n.SESSION_FAILED)[0].error["message"]
-    assert spy.bodies(n.VIDEO_BUILT) == []
+def test_a_session_that_asked_for_it_goes_on_to_upload(core):
+    session, _ = _setup(core)
+    session.spec = dataclasses.replace(session.spec, upload=True)
+    _finish(core, session)
+    assert session.state == "uploading"

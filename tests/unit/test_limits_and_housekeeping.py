@@ -7,12 +7,9 @@ import time
 import pytest
 
 from visualizer_server import notifications as n
-from visualizer_server.controller.build_video_command import BuildVideoCommand
 from visualizer_server.controller.receive_frame_command import ReceiveFrameCommand
-from visualizer_server.controller.start_next_encode_command import StartNextEncodeCommand
 from visualizer_server.controller.start_session_command import StartSessionCommand
 from visualizer_server.controller.sweep_command import SweepCommand
-from visualizer_server.model.vo.events import BuildStep
 from visualizer_server.model.vo.requests import FrameRequest, StartSessionRequest
 from visualizer_server.model.vo.session import SessionSpec
 from visualizer_server.view.components.rate_limiter import RateLimiter
@@ -64,54 +61,36 @@ def test_a_full_disk_refuses_new_work_before_writing(core):
     assert _start(core)["error"]["code"] == "server_busy"
 
 
-def test_sessions_beyond_the_encoder_slots_wait_their_turn(core):
-    core.command(n.BUILD_VIDEO, BuildVideoCommand)
-    core.command(n.ENCODER_RELEASED, StartNextEncodeCommand)
-    _limited(core, max_concurrent_encodes=1)
-    spy = core.spy(n.START_ENCODER, n.ENCODE_FRAME, n.SESSION_PROGRESSED)
-    first, second = core.session(), core.session()
-    for session in (first, second):
-        session.frames_received.add(0)
-        core.facade.send_notification(n.BUILD_VIDEO, BuildStep(session.id, 0, b"x"))
-    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [first.id]
-    assert second.waiting_for_encoder and spy.bodies(n.SESSION_PROGRESSED)[-1].waiting_for_encoder
-    first.state = "done"
-    core.facade.send_notification(n.ENCODER_RELEASED)
-    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [first.id, second.id]
-    assert [(frame.session_id, frame.index) for frame in spy.bodies(n.ENCODE_FRAME)][-1] == (second.id, 0)
-    assert not second.waiting_for_encoder
+def test_finished_sessions_do_not_count_against_the_connection(core):
+    core.command(n.START_SESSION, StartSessionCommand)
+    _limited(core, max_sessions_per_connection=2)
+    for _ in range(6):  # six renders in a row on one connection, as the test page does
+        ack = _start(core)
+        assert ack["ok"], ack
+        core.sessions.transition(core.sessions.find(ack["session_id"]), "cancel")
+    assert _start(core)["ok"] and _start(core)["ok"]
+    assert _start(core)["error"]["code"] == "limit_exceeded"
 
 
-def test_an_uploading_session_holds_no_encoder_slot(core):
-    core.command(n.BUILD_VIDEO, BuildVideoCommand)
-    _limited(core, max_concurrent_encodes=1)
-    spy = core.spy(n.START_ENCODER)
-    uploading, next_one = core.session(), core.session()
-    uploading.encoder_started, uploading.state = True, "uploading"
-    next_one.frames_received.add(0)
-    core.facade.send_notification(n.BUILD_VIDEO, BuildStep(next_one.id, 0, b"x"))
-    assert [job.session_id for job in spy.bodies(n.START_ENCODER)] == [next_one.id]
-    assert core.sessions.health()["encoders"] == 1
-
-
-def test_idle_sessions_expire_and_old_videos_go(core):
+def test_idle_sessions_expire_old_videos_and_orphans_go(core):
     core.command(n.SWEEP, SweepCommand)
     _limited(core, idle_timeout_s=60, video_retention_s=3600)
-    spy = core.spy(n.SESSION_FAILED, n.STOP_ENCODER)
+    spy = core.spy(n.SESSION_CHANGED)
     idle, busy, ended, old = core.session(), core.session(), core.session(), core.session()
     idle.last_activity_at = ended.last_activity_at = time.time() - 120
-    ended.ended = True
+    ended.state = "encoding"
     old.state = "done"
     video = core.videos.video_path(old.id)
     video.write_bytes(b"mp4")
     os.utime(video, (time.time() - 7200, time.time() - 7200))
+    orphan = core.settings.work_dir / ("e" * 32) / "frames"
+    orphan.mkdir(parents=True)
     core.facade.send_notification(n.SWEEP)
-    [failure] = spy.bodies(n.SESSION_FAILED)
-    assert failure.session_id == idle.id and failure.error["code"] == "expired"
-    assert [stop.session_id for stop in spy.bodies(n.STOP_ENCODER)] == [idle.id]
-    assert not (core.settings.work_dir / idle.id).exists() and core.sessions.find(idle.id) is None
+    [expiry] = [change for change in spy.bodies(n.SESSION_CHANGED) if change.event == "expire"]
+    assert expiry.session_id == idle.id and idle.error["code"] == "expired"
     assert core.sessions.find(busy.id) and core.sessions.find(ended.id)
     assert not video.exists() and core.sessions.find(old.id) is None
+    assert not orphan.parent.exists()
 
 
 @pytest.mark.parametrize("events, allowed", [(5, 5), (8, 5)])

@@ -14,17 +14,27 @@ def _send(core, session, index, data, sid="sid-1"):
 def _setup(core, **spec):
     core.command(n.RECEIVE_FRAME, ReceiveFrameCommand)
     core.proxies()
-    spy = core.spy(n.BUILD_VIDEO)
+    spy = core.spy(n.FRAME_STORED, n.WAIT_FOR_ENCODER)
     return core.session(**spec), spy
 
 
-def test_stores_the_frame_then_advances_the_build_with_it_in_memory(core):
+def test_stores_the_frame_then_offers_it_to_the_encoder_in_memory(core):
     session, spy = _setup(core)
     ack = _send(core, session, 0, rgba(value=7))
     assert ack == {"ok": True, "index": 0, "frames_received": [[0, 0]]}
     assert core.frames.frame_path(session, 0).read_bytes() == rgba(value=7)
-    [step] = spy.bodies(n.BUILD_VIDEO)
-    assert (step.session_id, step.fresh_index, step.fresh_data) == (session.id, 0, rgba(value=7))
+    [stored] = spy.bodies(n.FRAME_STORED)
+    assert (stored.session_id, stored.index, stored.data) == (session.id, 0, rgba(value=7))
+    [wait] = spy.bodies(n.WAIT_FOR_ENCODER)
+    assert (wait.index, wait.max_behind) == (0, 2 * core.settings.window)
+
+
+def test_an_ended_or_cancelled_session_takes_no_frames(core):
+    session, _ = _setup(core)
+    _send(core, session, 0, rgba())
+    session.frame_count = 1
+    core.sessions.transition(session, "end")
+    assert _send(core, session, 1, rgba())["error"]["code"] == "conflict"
 
 
 def test_a_resend_is_acknowledged_and_changes_nothing(core):
@@ -33,7 +43,7 @@ def test_a_resend_is_acknowledged_and_changes_nothing(core):
     ack = _send(core, session, 3, rgba(value=2))
     assert ack["ok"] and ack["frames_received"] == [[3, 3]]
     assert core.frames.frame_path(session, 3).read_bytes() == rgba(value=1)
-    assert len(spy.bodies(n.BUILD_VIDEO)) == 1
+    assert len(spy.bodies(n.FRAME_STORED)) == 1
 
 
 def test_a_bad_frame_is_refused_and_nothing_is_stored(core):

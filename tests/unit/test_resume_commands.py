@@ -16,21 +16,22 @@ def _resume(core, session_id, token, sid="sid-2"):
     return request.reply.to_ack()
 
 
-def test_resume_rebinds_the_session_and_restarts_its_build(core):
+def test_resume_rebinds_the_session_and_starts_no_work(core):
     core.command(n.RESUME_SESSION, ResumeSessionCommand)
     core.proxies()
-    spy = core.spy(n.BUILD_VIDEO)
     session = core.session()
+    spy = core.spy(n.SESSION_CHANGED, n.START_ENCODER)
     session.frames_received.add(0)
     assert _resume(core, session.id, "wrong")["error"]["code"] == "unauthorized"
     assert _resume(core, "f" * 32, session.resume_token)["error"]["code"] == "unknown_session"
     assert session.owner_sid == "sid-1" and spy.seen == []
     ack = _resume(core, session.id, session.resume_token)
     assert ack["ok"] and ack["frames_received"] == [[0, 0]] and session.owner_sid == "sid-2"
-    assert [step.session_id for step in spy.bodies(n.BUILD_VIDEO)] == [session.id]
+    assert [change.event for change in spy.bodies(n.SESSION_CHANGED)] == ["resume"]
+    assert spy.bodies(n.START_ENCODER) == []
 
 
-def test_restore_reads_the_spool_drops_partials_and_rebuilds_ended_sessions(core):
+def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
     core.command(n.STARTUP, RestoreSessionsCommand)
     core.proxies()
     ended, waiting = core.session(audio_filename="a.wav", audio_size=3), core.session()
@@ -39,22 +40,23 @@ def test_restore_reads_the_spool_drops_partials_and_rebuilds_ended_sessions(core
     core.frames.store_frame(waiting, 5, rgba())
     (core.frames.frame_path(waiting, 6).with_suffix(".rgba.tmp")).write_bytes(b"half")
     core.frames.append_audio(ended, 0, b"abc")
-    ended.ended, ended.frame_count, ended.state = True, 3, "encoding"
-    core.sessions.save(ended)
+    ended.frame_count = 3
+    core.sessions.transition(ended, "end")
     core.videos.partial_path(ended.id).write_bytes(b"half a video")
 
     # A new run: fresh proxies over the same folders.
     core.facade.register_proxy(SessionProxy(core.settings.work_dir))
-    spy = core.spy(n.BUILD_VIDEO, n.SWEEP)
+    spy = core.spy(n.SESSION_CHANGED, n.SWEEP)
     core.facade.send_notification(n.STARTUP)
     assert spy.seen[-1][0] == n.SWEEP
 
     restored = core.sessions.find(ended.id)
-    assert restored.state == "receiving" and restored.ended and restored.owner_sid is None
+    assert restored.state == "encoding" and restored.owner_sid is None
     assert restored.frames_received.ranges() == [[0, 2]] and restored.audio_received_bytes == 3
     assert core.sessions.find(waiting.id).frames_received.ranges() == [[5, 5]]
     assert not core.videos.partial_path(ended.id).exists()
-    assert [step.session_id for step in spy.bodies(n.BUILD_VIDEO)] == [ended.id]
+    restarts = [(change.session_id, change.after) for change in spy.bodies(n.SESSION_CHANGED)]
+    assert sorted(restarts) == sorted([(ended.id, "encoding"), (waiting.id, "receiving")])
 
 
 def test_a_disconnect_releases_sessions_without_cancelling_them(core):

@@ -1,14 +1,12 @@
-"""Commands whose whole behaviour fits in a test or two: echo, progress, cleanup, cancel, status."""
+"""Commands whose whole behaviour fits in a test or two: echo, progress, cancel, status."""
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.cancel_session_command import CancelSessionCommand
-from visualizer_server.controller.cleanup_command import CleanupCommand
 from visualizer_server.controller.echo_command import EchoCommand
 from visualizer_server.controller.encoder_progress_command import EncoderProgressCommand
 from visualizer_server.controller.session_status_command import SessionStatusCommand
 from visualizer_server.model.vo.encoder_messages import EncoderProgress
 from visualizer_server.model.vo.requests import EchoRequest, SessionRequest
-from visualizer_server.model.vo.upload_messages import SessionRef
 
 
 def test_echo_answers_cheers_to_the_sender(core):
@@ -26,42 +24,39 @@ def test_encoder_progress_is_recorded_and_reported(core):
     core.proxies()
     spy = core.spy(n.SESSION_PROGRESSED)
     session = core.session(frame_count=10)
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, 4))
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, 5))
-    assert session.frames_encoded == 5
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 4))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 5, restarts=1))
+    assert (session.frames_encoded, session.encoder_restarts) == (5, 1)
     # Throttled: two updates within a quarter second make one report.
     [report] = spy.bodies(n.SESSION_PROGRESSED)
     assert (report.owner_sid, report.frames_encoded) == ("sid-1", 4)
 
 
-def test_cleanup_removes_frames_and_keeps_the_manifest(core):
-    core.command(n.CLEANUP_SESSION, CleanupCommand)
+def test_waiting_for_a_slot_is_reported_at_once_and_muxing_moves_the_state(core):
+    core.command(n.ENCODER_PROGRESSED, EncoderProgressCommand)
     core.proxies()
     spy = core.spy(n.SESSION_PROGRESSED)
-    session = core.session()
-    core.frames.store_frame(session, 0, b"x")
-    core.facade.send_notification(n.CLEANUP_SESSION, SessionRef(session.id))
-    assert session.state == "done"
-    assert not core.frames.frame_path(session, 0).exists()
-    assert (core.settings.work_dir / session.id / "manifest.json").exists()
-    assert spy.bodies(n.SESSION_PROGRESSED)[-1].percent == 100.0
+    session = core.session(frame_count=1)
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "waiting", 0))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 0))
+    assert [report.waiting_for_encoder for report in spy.bodies(n.SESSION_PROGRESSED)] == [True, False]
+    core.sessions.transition(session, "end")
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "muxing", 1))
+    assert session.state == "muxing"
 
 
-def test_cancel_stops_the_encoder_and_removes_everything(core):
+def test_cancel_is_a_transition_and_a_finished_session_cannot_be_cancelled(core):
     core.command(n.CANCEL_SESSION, CancelSessionCommand)
     core.proxies()
-    spy = core.spy(n.STOP_ENCODER, n.SESSION_PROGRESSED)
+    spy = core.spy(n.SESSION_CHANGED)
     session = core.session()
-    core.frames.store_frame(session, 0, b"x")
-    core.videos.partial_path(session.id).write_bytes(b"partial")
     request = SessionRequest("sid-1", session_id=session.id)
     core.facade.send_notification(n.CANCEL_SESSION, request)
-    assert request.reply.to_ack()["state"] == "cancelled"
-    assert [stop.session_id for stop in spy.bodies(n.STOP_ENCODER)] == [session.id]
-    assert not (core.settings.work_dir / session.id).exists()
-    assert not core.videos.partial_path(session.id).exists()
-    assert core.sessions.find(session.id) is None
-    assert spy.bodies(n.SESSION_PROGRESSED)[-1].stage == "cancelled"
+    assert request.reply.to_ack() == {"ok": True, "session_id": session.id, "state": "cancelled"}
+    assert spy.bodies(n.SESSION_CHANGED)[-1].event == "cancel"
+    again = SessionRequest("sid-1", session_id=session.id)
+    core.facade.send_notification(n.CANCEL_SESSION, again)
+    assert again.reply.to_ack()["error"]["code"] == "conflict"
 
 
 def test_status_is_for_the_owner_only(core):

@@ -1,10 +1,11 @@
-"""Records how many frames ffmpeg has encoded and passes it on to the owner (throttled)."""
+"""Records how far the encoder is, and moves the session to ``muxing`` when its video stream is complete."""
 
 from __future__ import annotations
 
 from puremvc.interfaces import INotification
 
-from ..model.vo.encoder_messages import EncoderProgress
+from ..model.vo.encoder_messages import MUXING, WAITING, EncoderProgress
+from ..model.vo.lifecycle import ENCODED, ENCODING
 from .pipeline_command import PipelineCommand
 
 
@@ -14,5 +15,11 @@ class EncoderProgressCommand(PipelineCommand):
         session = self.sessions.find_live(progress.session_id)
         if session is None:
             return
+        waited = session.waiting_for_encoder
         session.frames_encoded = progress.frames_encoded
-        self.sessions.report_progress(session)
+        session.encoder_restarts = progress.restarts
+        session.waiting_for_encoder = progress.stage == WAITING
+        if progress.stage == MUXING and session.state == ENCODING:
+            self.sessions.transition(session, ENCODED)  # reports progress itself
+            return
+        self.sessions.report_progress(session, force=waited != session.waiting_for_encoder)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import notifications as n
 from ..errors import CONFLICT, INCOMPLETE, ServiceError
-from ..model.vo.events import BuildStep
+from ..model.vo.lifecycle import END
 from ..model.vo.requests import EndSessionRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -29,12 +28,10 @@ class EndSessionCommand(RequestCommand):
                 missing_frames=missing_frames,
                 missing_audio_bytes=missing_audio,
             )
-        # 3. Close the input and let the encoder drain (ending twice is harmless).
-        if not session.ended:
+        # 3. Close the input; the encoder finishes by itself (ending twice is harmless).
+        if session.takes_input:
             session.frame_count = count
-            session.ended = True
-            self.sessions.save(session)
-            self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))
+            self.sessions.transition(session, END)
         return {"frame_count": count, "state": session.state}
 
     @staticmethod

@@ -1,13 +1,14 @@
-"""The upload ended: announce the YouTube video, or fail the session and keep the local video."""
+"""The upload ended: announce the YouTube video and finish, or fail the session and keep the local video."""
 
 from __future__ import annotations
 
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..errors import ServiceError
+from ..errors import UPLOAD_FAILED, ServiceError
 from ..model.vo.events import UploadCompleted
-from ..model.vo.upload_messages import SessionRef, UploadResult
+from ..model.vo.lifecycle import FAIL, UPLOADED
+from ..model.vo.upload_messages import UploadResult
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from .pipeline_command import PipelineCommand
 
@@ -24,12 +25,13 @@ class FinishUploadCommand(PipelineCommand):
         if session is None:
             return
         if result.video_id is None:
-            self.frames.remove_frames(session)  # the video is built and kept; the frames are not needed
-            self.sessions.fail(session, ServiceError(result.error_code or "upload_failed", result.error_message or ""))
+            error = ServiceError(result.error_code or UPLOAD_FAILED, result.error_message or "the upload failed")
+            self.sessions.transition(session, FAIL, error)
             return
         # 2. Done: the owner hears the video id, then the session ends like any other.
         session.video_id = result.video_id
-        session.bytes_uploaded = self.videos.video_path(session.id).stat().st_size
+        session.bytes_uploaded = session.upload_total_bytes
         url = WATCH_URL.format(result.video_id)
-        self.send_notification(n.UPLOAD_COMPLETED, UploadCompleted(session.owner_sid, session.id, result.video_id, url, result.warnings))
-        self.send_notification(n.CLEANUP_SESSION, SessionRef(session.id))
+        self.send_notification(n.UPLOAD_COMPLETED,
+                               UploadCompleted(session.owner_sid, session.id, result.video_id, url, result.warnings))
+        self.sessions.transition(session, UPLOADED)

@@ -1,4 +1,4 @@
-"""Checks what ffmpeg made and publishes it, or fails the session with ffmpeg's own words."""
+"""The encode ended: publish the checked video and move on (upload or done), or fail the session."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from .. import notifications as n
 from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
 from ..model.vo.events import VideoBuilt
+from ..model.vo.lifecycle import BUILT, FAIL, UPLOAD
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -18,40 +19,28 @@ class FinishVideoCommand(PipelineCommand):
         session = self.sessions.find_live(result.session_id)
         if session is None:
             return
-        self._finish(session, result)
-        # Whatever the outcome, the encoder slot is free for a waiting session.
-        self.send_notification(n.ENCODER_RELEASED)
-
-    def _finish(self, session: Session, result: EncoderResult) -> None:
         session.frames_encoded = result.frames_encoded
-        # 1. Any ffmpeg failure, or a frame count that differs from what was received, fails the session.
-        problem = self._problem(session, result)
-        if problem:
-            self.videos.discard_partial(session.id)
-            self.sessions.fail(session, ServiceError(ENCODE_FAILED, problem))
+        # 1. The supervisor gave up after its restarts: ffmpeg's own words go to the client.
+        if not result.ok:
+            last_words = " | ".join(result.error_lines) or "no output"
+            message = f"ffmpeg failed {result.restarts + 1} times; the spool is kept. Last: {last_words}"
+            self.sessions.transition(session, FAIL, ServiceError(ENCODE_FAILED, message))
             return
         # 2. Only a checked video gets its final name, and only then is it announced.
+        self._announce(session, result)
+        self.sessions.transition(session, UPLOAD if session.spec.upload else BUILT)
+
+    def _announce(self, session: Session, result: EncoderResult) -> None:
         path = self.videos.publish(session.id)
         spec = session.spec
-        self.send_notification(
-            n.VIDEO_BUILT,
-            VideoBuilt(
-                session.owner_sid,
-                session_id=session.id,
-                url=f"/videos/{session.id}.mp4",
-                bytes=path.stat().st_size,
-                frames=result.frames_encoded,
-                duration_s=result.frames_encoded / spec.fps,
-                width=spec.width,
-                height=spec.height,
-            ),
+        built = VideoBuilt(
+            session.owner_sid,
+            session_id=session.id,
+            url=f"/videos/{session.id}.mp4",
+            bytes=path.stat().st_size,
+            frames=result.frames_encoded,
+            duration_s=result.frames_encoded / spec.fps,
+            width=spec.width,
+            height=spec.height,
         )
-
-    @staticmethod
-    def _problem(session: Session, result: EncoderResult) -> str | None:
-        if not result.ok:
-            last_lines = " | ".join(result.error_lines[-5:]) or "no output"
-            return f"ffmpeg failed; the spool is kept. Its last words: {last_lines}"
-        if result.frames_encoded != session.total_frames:
-            return f"ffmpeg encoded {result.frames_encoded} frames but {session.total_frames} were received"
-        return None
+        self.send_notification(n.VIDEO_BUILT, built)

@@ -33,7 +33,12 @@ class PrepareViewCommand(SimpleCommand):
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         metrics = MetricsMediator()
         self.facade.register_mediator(metrics)
-        routes = HttpRoutes(settings.page_dir, sessions.health, videos.find, config.accepts_token, metrics.metrics.render,
+        encoders = EncoderMediator(settings.max_concurrent_encodes)
+
+        def health() -> dict[str, object]:
+            return {"status": "ok", "sessions": len(sessions.live()), "encoders": encoders.running()}
+
+        routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
                               TransportLimits.from_settings(settings))  # fmt: skip
@@ -42,7 +47,7 @@ class PrepareViewCommand(SimpleCommand):
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.
-        self.facade.register_mediator(EncoderMediator())
+        self.facade.register_mediator(encoders)
         self.facade.register_mediator(UploadMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
         self.facade.register_mediator(SocketMediator(server, RateLimiter(settings.max_events_per_second)))

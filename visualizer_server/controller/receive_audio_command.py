@@ -16,7 +16,7 @@ class ReceiveAudioCommand(RequestCommand):
         size = session.spec.audio_size
         if size is None:
             raise ServiceError(CONFLICT, "this session announced no audio; pass audio: {filename, size} to start_session")
-        if session.is_final or session.ended:
+        if not session.takes_input:
             raise ServiceError(CONFLICT, f"the session is {session.state} and takes no more audio")
         received = session.audio_received_bytes
         if request.offset > received:

@@ -1,4 +1,8 @@
-"""Startup, step 3: take back the sessions a previous run left, and finish the builds it could not."""
+"""Startup, step 3: take back the sessions a previous run left, each by its ``restart`` transition.
+
+Taking a session back only reads its manifest and lists its spool; the encode and the upload
+then start again in their own greenlets (from the spool, from the saved upload session).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import logging
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..model.vo.events import BuildStep
-from ..model.vo.session import UPLOADING
-from ..model.vo.upload_messages import SessionRef
+from ..model.vo.lifecycle import RESTART
 from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
@@ -22,19 +24,14 @@ class RestoreSessionsCommand(PipelineCommand):
         for session in self.sessions.restore():
             if session.is_final:
                 continue
-            if session.state == UPLOADING:
-                # The video is built; its upload continues where the previous run left it.
-                self.send_notification(n.UPLOAD_VIDEO, SessionRef(session.id))
-                continue
             # 1. The spool is the truth: what is on disk was acknowledged.
             indexes, audio_bytes = self.frames.find_stored(session)
             for index in indexes:
                 session.frames_received.add(index)
             session.audio_received_bytes = audio_bytes
-            log.info("restored session %s: %d frames, %d audio bytes, %s", session.id, len(indexes), audio_bytes,
-                     "ended" if session.ended else "waiting for its client")
-            # 3. An ended session has all it needs: build it now, whether or not its client comes back.
-            if session.ended:
-                self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))
-        # 4. Whatever expired or outlived its retention while the server was down goes now.
+            log.info("restored session %s (%s): %d frames, %d audio bytes", session.id, session.state, len(indexes),
+                     audio_bytes)
+            # 2. Its work starts again from where the state says.
+            self.sessions.transition(session, RESTART)
+        # 3. Whatever expired or outlived its retention while the server was down goes now.
         self.send_notification(n.SWEEP)

@@ -1,13 +1,15 @@
-"""Rebinds a session to the connection that shows its resume token, after a disconnect or a restart."""
+"""Rebinds a session to the connection that shows its resume token, after a disconnect or a restart.
+
+Resuming starts no work: a live session's encoder and upload already run (or wait) on their own.
+"""
 
 from __future__ import annotations
 
 import hmac
 from typing import Any
 
-from .. import notifications as n
 from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
-from ..model.vo.events import BuildStep
+from ..model.vo.lifecycle import RESUME
 from ..model.vo.requests import ResumeSessionRequest
 from .request_command import RequestCommand
 
@@ -21,9 +23,7 @@ class ResumeSessionCommand(RequestCommand):
             raise ServiceError(UNAUTHORIZED, "the resume token does not match this session")
         session.owner_sid = request.sid
         session.touch()
-        if not session.is_final and len(session.frames_received):
-            # After a restart the encoder starts again from the spool; otherwise this changes nothing.
-            self.send_notification(n.BUILD_VIDEO, BuildStep(session.id))
+        self.sessions.transition(session, RESUME)
         return {
             **session.counts(),
             "state": session.state,

@@ -40,10 +40,11 @@ class StartSessionCommand(RequestCommand):
         settings = self.settings
         if len(self.sessions.live()) >= settings.max_sessions:
             raise ServiceError(LIMIT_EXCEEDED, f"the server has its maximum of {settings.max_sessions} sessions; try later")
-        if len(self.sessions.owned_by(sid)) >= settings.max_sessions_per_connection:
+        if len(self.sessions.live_owned_by(sid)) >= settings.max_sessions_per_connection:
             raise ServiceError(
                 LIMIT_EXCEEDED,
-                f"this connection already has {settings.max_sessions_per_connection} sessions; end or cancel one",
+                f"this connection already has {settings.max_sessions_per_connection} sessions going on; "
+                "wait for one to finish or cancel one",
             )
         if (spec.frame_count or 0) > settings.max_frames_per_session:
             raise ServiceError(LIMIT_EXCEEDED, f"frame_count is above this server's {settings.max_frames_per_session}")

@@ -1,4 +1,4 @@
-"""Housekeeping: idle sessions expire, finished videos go after their retention period."""
+"""Housekeeping: idle sessions expire, finished ones go after their retention, orphaned folders go."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import time
 
 from puremvc.interfaces import INotification
 
-from .. import notifications as n
-from ..errors import ServiceError
-from ..model.vo.upload_messages import SessionRef
+from ..errors import EXPIRED, ServiceError
+from ..model.vo.lifecycle import EXPIRE, RECEIVING
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
-
-EXPIRED = "expired"
 
 
 class SweepCommand(PipelineCommand):
@@ -23,7 +20,7 @@ class SweepCommand(PipelineCommand):
         now = time.time()
         # 1. A session that still waits for its client's frames, and heard nothing for too long, expires.
         for session in self.sessions.live():
-            if not session.ended and now - session.last_activity_at > self.settings.idle_timeout_s:
+            if session.state == RECEIVING and now - session.last_activity_at > self.settings.idle_timeout_s:
                 self._expire(session)
         # 2. Finished sessions (and their videos) are kept for the retention period, then removed.
         for session in list(self.sessions.sessions.values()):
@@ -32,17 +29,16 @@ class SweepCommand(PipelineCommand):
                 self.videos.remove(session.id)
                 self.frames.remove_session(session)
                 self.sessions.forget(session.id)
+        # 3. A folder with no manifest belongs to no session (a crash mid-create, a cancel racing a write).
+        for folder in self.frames.orphans(set(self.sessions.sessions)):
+            log.info("removing %s: a session folder without a manifest", folder)
+            self.frames.remove_folder(folder)
 
     def _expire(self, session: Session) -> None:
         idle = self.settings.idle_timeout_s
         log.info("session %s: no activity for %d s, expiring it", session.id, idle)
-        self.send_notification(n.STOP_ENCODER, SessionRef(session.id))
-        message = f"no frames or audio arrived for {idle} s; the session and its files were removed"
-        self.sessions.fail(session, ServiceError(EXPIRED, message))
-        self.frames.remove_session(session)
-        self.sessions.forget(session.id)
-        if session.encoder_started:
-            self.send_notification(n.ENCODER_RELEASED)
+        message = f"no frames or audio arrived for {idle} s; the session's frames and audio were removed"
+        self.sessions.transition(session, EXPIRE, ServiceError(EXPIRED, message))
 
     def _finished_at(self, session: Session) -> float:
         video = self.videos.find(session.id)

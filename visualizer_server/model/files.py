@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
 from pathlib import Path
 
 SESSION_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+MANIFEST_NAME = "manifest.json"
 
 
 def new_session_id() -> str:
@@ -28,6 +30,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     original) never share a half-written file.
     """
     temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk leaves no half-written file behind
+        raise
+
+
+def is_disk_full(error: OSError) -> bool:
+    """Out of space or quota: the caller says ``server_busy``, not ``internal``."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)

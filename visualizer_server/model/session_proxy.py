@@ -12,19 +12,22 @@ from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
 from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
-from .files import atomic_write, is_session_id, new_session_id
-from .vo.events import ProgressReport, SessionFailure
-from .vo.session import FAILED, UPLOADING, Session, SessionSpec
+from .files import MANIFEST_NAME, atomic_write, is_session_id, new_session_id
+from .vo.events import ProgressReport, SessionChange
+from .vo.lifecycle import CREATE, next_state
+from .vo.session import Session, SessionSpec
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.25
 
-MANIFEST_NAME = "manifest.json"
-
 
 class SessionProxy(Proxy):
-    """Sessions by id. Every session has a folder ``<work_dir>/<id>/`` with its manifest."""
+    """Sessions by id. Every session has a folder ``<work_dir>/<id>/`` with its manifest.
+
+    ``transition`` is the only way a session changes state: it checks the lifecycle table,
+    saves the manifest and announces SESSION_CHANGED, from which everything else follows.
+    """
 
     NAME = "SessionProxy"
 
@@ -50,8 +53,23 @@ class SessionProxy(Proxy):
         )
         self.session_dir(session.id).mkdir(parents=True)
         self.sessions[session.id] = session
-        self.save(session)
+        self._changed(session, None, CREATE)
         return session
+
+    def transition(self, session: Session, event: str, error: ServiceError | None = None) -> None:
+        """Move ``session`` by ``event`` (``conflict`` if the lifecycle has no such move), save, announce.
+
+        ``error`` is what a ``fail`` or ``expire`` tells the client.
+        """
+        before = session.state
+        session.state = next_state(before, event)
+        if error is not None:
+            session.error = error.to_dict()
+        self._changed(session, before, event)
+
+    def _changed(self, session: Session, before: str | None, event: str) -> None:
+        self.save(session)
+        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, before, session.state, event))
 
     def restore(self) -> list[Session]:
         """Load every manifest a previous run left in the work folder (a crash included)."""
@@ -91,23 +109,16 @@ class SessionProxy(Proxy):
     def live(self) -> list[Session]:
         return [session for session in self.sessions.values() if not session.is_final]
 
-    def encoding(self) -> list[Session]:
-        """Sessions holding an encoder slot: encoder started and not yet past the build (an upload holds none)."""
-        return [session for session in self.live() if session.encoder_started and session.state != UPLOADING]
-
-    def next_waiting_for_encoder(self) -> Session | None:
-        waiting = [session for session in self.live() if session.waiting_for_encoder]
-        return min(waiting, key=lambda session: session.created_at, default=None)
-
     def owned_by(self, sid: str) -> list[Session]:
         return [session for session in self.sessions.values() if session.owner_sid == sid]
+
+    def live_owned_by(self, sid: str) -> list[Session]:
+        """The sessions of one connection that still go on: finished ones do not count against its limit."""
+        return [session for session in self.owned_by(sid) if not session.is_final]
 
     def forget(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)
 
-    def health(self) -> dict[str, object]:
-        """The ``/healthz`` body: live sessions and running encoders."""
-        return {"status": "ok", "sessions": len(self.live()), "encoders": len(self.encoding())}
 
     def report_progress(self, session: Session, force: bool = False) -> None:
         """Tell the owner how far the session is; at most four times a second unless ``force``."""
@@ -117,11 +128,3 @@ class SessionProxy(Proxy):
         session.last_progress_at = now
         report = ProgressReport(session.owner_sid, **session.counts())
         self.send_notification(n.SESSION_PROGRESSED, report)
-
-    def fail(self, session: Session, error: ServiceError) -> None:
-        """Mark the session failed (its files stay for a retry or a post-mortem) and tell its owner."""
-        session.state = FAILED
-        session.error = error.to_dict()
-        self.save(session)
-        self.report_progress(session, force=True)
-        self.send_notification(n.SESSION_FAILED, SessionFailure(session.owner_sid, session.id, session.error))

@@ -14,13 +14,11 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.http import build_http
 from puremvc.patterns.proxy import Proxy
 
+from ..errors import CredentialsError
+
 log = logging.getLogger(__name__)
 
 SCOPES = ["https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube"]
-
-
-class CredentialsError(Exception):
-    """The credentials cannot be used; the message says what to do."""
 
 
 class YouTubeCredentialsProxy(Proxy):
@@ -36,7 +34,10 @@ class YouTubeCredentialsProxy(Proxy):
         return self.token_file is not None
 
     def credentials(self) -> Credentials:
-        """Valid credentials, refreshed (and saved) if the access token has expired."""
+        """Valid credentials, refreshed (and saved) if the access token has expired.
+
+        The refresh is network I/O: only the upload's own greenlet calls this, never a command.
+        """
         credentials = self.data or self._load()
         if not credentials.valid:
             self._refresh(credentials)

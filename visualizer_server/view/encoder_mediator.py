@@ -1,4 +1,4 @@
-"""Owns the ffmpeg processes, one per session being encoded, and reports what they do."""
+"""Owns the encode supervisors, one per session, and the encoder slots they share."""
 
 from __future__ import annotations
 
@@ -6,71 +6,86 @@ import logging
 from typing import Callable
 
 import eventlet
+import eventlet.semaphore
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
-from .components.ffmpeg_encoder import FfmpegEncoder
+from .components.encode_supervisor import EncodeSupervisor
 from .components.pulse import Pulse
 from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)
 
-EncoderFactory = Callable[..., FfmpegEncoder]
+SupervisorFactory = Callable[..., EncodeSupervisor]
 
 
 class EncoderMediator(ReportingMediator):
-    """Its view component is the factory that makes an encoder (tests may pass another)."""
+    """Its view component is the factory that makes a supervisor (tests may pass another).
+
+    At most ``max_concurrent_encodes`` supervisors run ffmpeg at once: each takes a slot
+    when its session's frame 0 is in, and gives it back when its encode ends or is stopped;
+    the others wait their turn in order, in their own greenlets.
+    """
 
     NAME = "EncoderMediator"
 
-    def __init__(self, factory: EncoderFactory = FfmpegEncoder) -> None:
+    def __init__(self, max_concurrent_encodes: int, factory: SupervisorFactory = EncodeSupervisor) -> None:
         super().__init__(self.NAME, factory)
-        self.encoders: dict[str, FfmpegEncoder] = {}
+        self.supervisors: dict[str, EncodeSupervisor] = {}
+        self.slots = eventlet.semaphore.Semaphore(max_concurrent_encodes)
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
-        return [n.START_ENCODER, n.ENCODE_FRAME, n.FINISH_ENCODER, n.STOP_ENCODER]
+        return [n.START_ENCODER, n.FRAME_STORED, n.END_ENCODER_INPUT, n.WAIT_FOR_ENCODER, n.STOP_ENCODER]
 
     def handle_notification(self, notification: INotification) -> None:
         body = notification.body
         if notification.name == n.START_ENCODER:
             self._start(body)
             return
-        encoder = self.encoders.get(body.session_id)
-        if encoder is None:
+        supervisor = self.supervisors.get(body.session_id)
+        if supervisor is None:
             return
-        if notification.name == n.ENCODE_FRAME:
-            encoder.feed(body)
-            encoder.wait_for_room()  # back-pressure: the frame's ack waits while ffmpeg is behind
-        elif notification.name == n.FINISH_ENCODER:
-            encoder.finish(body)
+        if notification.name == n.FRAME_STORED:
+            supervisor.offer(body.index, body.data)
+        elif notification.name == n.END_ENCODER_INPUT:
+            supervisor.end_input(body)
+        elif notification.name == n.WAIT_FOR_ENCODER:
+            supervisor.wait_for(body.index, body.max_behind)
         elif notification.name == n.STOP_ENCODER:
-            self.encoders.pop(body.session_id).stop()
+            self.supervisors.pop(body.session_id).stop()
+
+    def running(self) -> int:
+        """Encodes holding a slot (running ffmpeg) now: for /healthz and /metrics."""
+        return sum(supervisor.holds_slot for supervisor in self.supervisors.values())
 
     def drain(self, timeout_s: float) -> None:
         """Let the encodes of ended sessions finish, for at most ``timeout_s``; the rest are stopped
         by ``on_remove`` and done again from the spool after the restart."""
         with eventlet.Timeout(timeout_s, False):
-            while any(encoder.finishing for encoder in self.encoders.values()):
+            while any(supervisor.finishing for supervisor in self.supervisors.values()):
                 self._one_finished.wait()
 
     def on_remove(self) -> None:
-        for encoder in self.encoders.values():
-            encoder.stop()
-        self.encoders.clear()
+        for supervisor in self.supervisors.values():
+            supervisor.stop()
+        self.supervisors.clear()
 
     def _start(self, job: EncodeJob) -> None:
-        def progressed(frames: int) -> None:
-            self.report(n.ENCODER_PROGRESSED, EncoderProgress(job.session_id, frames))
+        if job.session_id in self.supervisors:
+            return  # one owner per session's encode
+
+        def progressed(progress: EncoderProgress) -> None:
+            self.report(n.ENCODER_PROGRESSED, progress)
 
         def finished(result: EncoderResult) -> None:
-            self.encoders.pop(job.session_id, None)
+            self.supervisors.pop(job.session_id, None)
             self.report(n.ENCODER_FINISHED, result)
             self._one_finished.fire()
 
-        encoder = self.view_component(job, progressed, finished)
-        self.encoders[job.session_id] = encoder
-        encoder.start()
-        log.info("session %s: encoder started (%dx%d %s @ %d fps)", job.session_id, job.width, job.height,
-                 job.format, job.fps)
+        supervisor = self.view_component(job, self.slots, progressed, finished)
+        self.supervisors[job.session_id] = supervisor
+        supervisor.start()
+        log.info("session %s: encoder ready (%dx%d %s @ %d fps), it starts on frame 0", job.session_id, job.width,
+                 job.height, job.format, job.fps)

@@ -11,6 +11,7 @@ from .. import notifications as n
 from ..errors import BAD_FRAME
 from ..model.session_proxy import SessionProxy
 from .components.metrics import Metrics
+from .encoder_mediator import EncoderMediator
 
 
 class MetricsMediator(Mediator):
@@ -23,8 +24,12 @@ class MetricsMediator(Mediator):
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         self.view_component = Metrics(
             sessions_by_state=lambda: dict(Counter(session.state for session in sessions.sessions.values())),
-            encoders=lambda: len(sessions.encoding()),
+            encoders=self._running_encoders,
         )
+
+    def _running_encoders(self) -> int:
+        encoders = self.facade.retrieve_mediator(EncoderMediator.NAME)
+        return encoders.running() if encoders is not None else 0
 
     @property
     def metrics(self) -> Metrics:

@@ -6,13 +6,31 @@ import logging
 
 from puremvc.patterns.mediator import Mediator
 
+from .. import notifications as n
+from ..errors import INTERNAL, ServiceError
+from ..model.vo.events import SessionFault
+
 log = logging.getLogger(__name__)
 
 
 class ReportingMediator(Mediator):
     def report(self, name: str, body: object) -> None:
-        """Send a fact from a component's greenlet, where an exception would vanish: log it instead."""
+        """Send a fact from a component's greenlet, where an exception would vanish.
+
+        A failure while handling it fails that session (with ``internal``), so whatever the
+        session held is released and its client hears why, instead of waiting for ever.
+        """
+        session_id = getattr(body, "session_id", None)
         try:
             self.send_notification(name, body)
         except Exception:
-            log.exception("handling %s for session %s failed", name, getattr(body, "session_id", "?"))
+            log.exception("handling %s for session %s failed; failing the session", name, session_id)
+            if session_id is not None:
+                message = "the server failed while working on this session; the error is in its log"
+                self._fail(session_id, ServiceError(INTERNAL, message))
+
+    def _fail(self, session_id: str, error: ServiceError) -> None:
+        try:
+            self.send_notification(n.FAIL_SESSION, SessionFault(session_id, error))
+        except Exception:
+            log.exception("failing session %s failed too", session_id)

@@ -4,48 +4,61 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Callable
+
+from .index_ranges import IndexRanges
+
+# The stages an encode goes through, as its progress reports them.
+WAITING = "waiting"  # for frame 0, or for a free encoder slot
+ENCODING = "encoding"
+MUXING = "muxing"
 
 
 @dataclasses.dataclass(frozen=True)
 class EncodeJob:
-    """Everything ffmpeg needs to turn a session's frames into a video."""
+    """Everything the encoder needs to turn one session's spool into a video."""
 
     session_id: str
     width: int
     height: int
     fps: int
     format: str
-    intermediate_path: Path
     preset: str
     crf: int
-    buffer_bytes: int
-    max_queued_frames: int
-
-
-@dataclasses.dataclass(frozen=True)
-class FrameInput:
-    """The next frame in index order: from memory when it is at hand, else from its spool file."""
-
-    session_id: str
-    index: int
-    path: Path
-    data: bytes | None = None
+    frames: IndexRanges = dataclasses.field(compare=False)  # the session's stored frames, read only
+    frame_path: Callable[[int], Path] = dataclasses.field(compare=False)
+    new_intermediate: Callable[[], Path] = dataclasses.field(compare=False)
+    buffer_bytes: int = 64 * 1024 * 1024  # frame bytes kept in memory; the rest is read back from the spool
+    max_restarts: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
 class FinishEncode:
-    """No more frames: finalise the stream and mux the audio into ``output_path``."""
+    """No frames beyond ``frame_count``: finish the stream and mux the audio into ``output_path``."""
 
     session_id: str
+    frame_count: int
     output_path: Path
     audio_path: Path | None
     duration_s: float
 
 
 @dataclasses.dataclass(frozen=True)
+class EncoderCatchUp:
+    """Body of WAIT_FOR_ENCODER: hold the caller while the encoder is more than ``max_behind``
+    frames short of ``index`` (and could be fed up to it: a gap never holds anyone)."""
+
+    session_id: str
+    index: int
+    max_behind: int
+
+
+@dataclasses.dataclass(frozen=True)
 class EncoderProgress:
     session_id: str
+    stage: str
     frames_encoded: int
+    restarts: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,3 +69,4 @@ class EncoderResult:
     output_path: Path
     duration_s: float = 0.0
     error_lines: tuple[str, ...] = ()
+    restarts: int = 0

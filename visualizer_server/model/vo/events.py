@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ...errors import ServiceError
+
 
 @dataclasses.dataclass(frozen=True)
 class ClientEvent:
@@ -67,9 +69,12 @@ class SessionFailure(ClientEvent):
 
 @dataclasses.dataclass(frozen=True)
 class FrameStored:
+    """A frame is in the spool; ``data`` is its bytes, still in memory, for the encoder to take."""
+
     session_id: str
     index: int
     bytes: int
+    data: bytes | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,9 +83,25 @@ class RequestRefused:
 
 
 @dataclasses.dataclass(frozen=True)
-class BuildStep:
-    """Body of BUILD_VIDEO: advance a session's encode; ``fresh`` is a frame just stored, still in memory."""
+class SessionChange:
+    """Body of SESSION_CHANGED: ``event`` moved the session from ``before`` (None: new) to ``after``."""
 
     session_id: str
-    fresh_index: int | None = None
-    fresh_data: bytes | None = None
+    before: str | None
+    after: str
+    event: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionFault:
+    """Body of FAIL_SESSION: something broke while working for this session."""
+
+    session_id: str
+    error: ServiceError
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRef:
+    """Body of requests about one session that carry nothing else (stop its encoder, its upload)."""
+
+    session_id: str

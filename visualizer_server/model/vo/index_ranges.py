@@ -65,6 +65,13 @@ class IndexRanges:
             gaps.append([expected, total - 1])
         return gaps
 
+    def run_end(self, start: int) -> int:
+        """The last index of the unbroken run that begins at ``start`` (``start - 1`` if it is absent)."""
+        position = bisect.bisect_right(self._starts, start) - 1
+        if position < 0 or start > self._ends[position]:
+            return start - 1
+        return self._ends[position]
+
     def highest(self) -> int:
         """The largest index present, or -1."""
         return self._ends[-1] if self._ends else -1

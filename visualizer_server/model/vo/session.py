@@ -7,18 +7,11 @@ import time
 from typing import Any
 
 from .index_ranges import IndexRanges
+from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
 
 # Room above a raw frame's size for a PNG that compresses worse than raw.
 FRAME_HEADROOM_BYTES = 64 * 1024
 FORMAT_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "rgba": "rgba"}
-
-RECEIVING = "receiving"
-ENCODING = "encoding"
-UPLOADING = "uploading"
-DONE = "done"
-FAILED = "failed"
-CANCELLED = "cancelled"
-FINAL_STATES = (DONE, FAILED, CANCELLED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +45,8 @@ class SessionSpec:
 
 @dataclasses.dataclass
 class Session:
-    """Mutable pipeline state of one session; the session proxy guards and persists it."""
+    """One session's record. Its ``state`` changes only through ``SessionProxy.transition``;
+    the counters here are progress, not life: they never decide what happens next."""
 
     id: str
     resume_token: str
@@ -63,14 +57,12 @@ class Session:
     frames_received: IndexRanges = dataclasses.field(default_factory=IndexRanges)
     audio_received_bytes: int = 0
     frame_count: int | None = None
-    next_frame_to_encode: int = 0
     frames_encoded: int = 0
-    encoder_started: bool = False
-    ended: bool = False
+    encoder_restarts: int = 0
+    waiting_for_encoder: bool = False
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
     last_activity_at: float = dataclasses.field(default_factory=time.time)
-    waiting_for_encoder: bool = False
     bytes_uploaded: int = 0
     upload_total_bytes: int = 0
     upload_uri: str | None = None  # the YouTube upload session, saved so a restart continues it
@@ -85,13 +77,14 @@ class Session:
         return self.state in FINAL_STATES
 
     @property
+    def takes_input(self) -> bool:
+        """Frames and audio are taken only until ``end_session``."""
+        return self.state == RECEIVING
+
+    @property
     def total_frames(self) -> int | None:
         """The frame count once known: announced at start or given by ``end_session``."""
         return self.frame_count if self.frame_count is not None else self.spec.frame_count
-
-    @property
-    def all_frames_fed(self) -> bool:
-        return self.ended and self.next_frame_to_encode == self.total_frames
 
     @property
     def percent(self) -> float:
@@ -110,7 +103,7 @@ class Session:
         """The counters every progress event and status answer carries."""
         return {
             "session_id": self.id,
-            "stage": self.state,
+            "stage": stage(self.state),
             "percent": self.percent,
             "frames_received": len(self.frames_received),
             "frames_encoded": self.frames_encoded,
@@ -120,19 +113,20 @@ class Session:
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> "Session":
-        """A session as a previous run left it. Nobody owns it until it is resumed; an
-        encode that was under way starts again from the spool, an upload continues."""
+        """A session as a previous run left it; nobody owns it until it is resumed."""
         state = manifest["state"]
+        if state == RECEIVING and manifest.get("ended"):
+            state = ENCODING  # a manifest of version 0.1, which kept "ended" apart from the state
         return cls(
             id=manifest["id"],
             resume_token=manifest["resume_token"],
             spec=SessionSpec(**manifest["spec"]),
             owner_sid=None,
             created_at=manifest["created_at"],
-            state=state if state in (*FINAL_STATES, UPLOADING) else RECEIVING,
+            state=state,
             frame_count=manifest["frame_count"],
-            ended=manifest["ended"],
             error=manifest["error"],
+            last_activity_at=manifest.get("last_activity_at", manifest["created_at"]),
             upload_uri=manifest.get("upload_uri"),
             video_id=manifest.get("video_id"),
         )
@@ -146,8 +140,8 @@ class Session:
             "created_at": self.created_at,
             "state": self.state,
             "frame_count": self.frame_count,
-            "ended": self.ended,
             "error": self.error,
+            "last_activity_at": self.last_activity_at,
             "upload_uri": self.upload_uri,
             "video_id": self.video_id,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from google.oauth2.credentials import Credentials
 
@@ -14,7 +14,7 @@ class UploadJob:
     session_id: str
     path: Path
     metadata: dict[str, Any]
-    credentials: Credentials
+    credentials: Callable[[], Credentials]  # refreshes when needed: network I/O, called by the upload
     chunk_bytes: int
     api_endpoint: str | None
     resumable_uri: str | None = None  # a previous run's upload session, continued without a new insert
@@ -37,10 +37,3 @@ class UploadResult:
     error_code: str | None = None
     error_message: str | None = None
     duration_s: float = 0.0
-
-
-@dataclasses.dataclass(frozen=True)
-class SessionRef:
-    """Body of requests about one session that carry nothing else."""
-
-    session_id: str

@@ -19,26 +19,30 @@ import random
 import socket
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import eventlet
 import google_auth_httplib2
 import httplib2
+from google.auth.exceptions import TransportError
 from eventlet.green import subprocess
 from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload, build_http
 
+from ...errors import UPLOAD_FAILED, UPLOAD_QUOTA, CredentialsError
 from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
 from .background_task import BackgroundTask
-from .ffmpeg_encoder import ffmpeg_exe
+from .ffmpeg_commands import ffmpeg_exe
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHUNK_RETRIES = 8  # 5xx / 429 / rate limits, inside next_chunk
 CONNECTION_RETRIES = 8  # broken connections, here
 QUOTA_REASONS = {"quotaExceeded", "uploadLimitExceeded", "dailyLimitExceeded", "rateLimitExceeded"}
-BROKEN_CONNECTION = (httplib2.HttpLib2Error, http.client.HTTPException, ConnectionError, socket.timeout, OSError)
+BROKEN_CONNECTION = (httplib2.HttpLib2Error, http.client.HTTPException, TransportError, ConnectionError, socket.timeout,
+                     OSError)
 
 
 class RetryingMediaFileUpload(MediaFileUpload):
@@ -75,18 +79,24 @@ class YouTubeUploader(BackgroundTask):
             result = UploadResult(self.job.session_id, video_id=video_id, warnings=self._extras(youtube, video_id))
         except HttpError as error:
             reason = _reason(error)
-            code = "upload_quota" if reason in QUOTA_REASONS else "upload_failed"
-            advice = " (the daily quota is about 6 uploads; it resets at midnight Pacific time)" if code == "upload_quota" else ""
+            code = UPLOAD_QUOTA if reason in QUOTA_REASONS else UPLOAD_FAILED
+            advice = (" (videos.insert has its own daily quota, 100 calls by default; it resets at midnight "
+                      "Pacific time)") if code == UPLOAD_QUOTA else ""  # fmt: skip
             message = f"YouTube refused the upload: {reason} (HTTP {error.resp.status}){advice}; the video is kept"
             result = UploadResult(self.job.session_id, error_code=code, error_message=message)
+        except CredentialsError as error:
+            result = UploadResult(self.job.session_id, error_code=UPLOAD_FAILED, error_message=f"{error}; the video is kept")
         except Exception as error:  # noqa: BLE001 - any failure becomes the session's upload_failed
             log.exception("upload of session %s failed", self.job.session_id)
             message = f"the upload failed: {error}; the video is kept"
-            result = UploadResult(self.job.session_id, error_code="upload_failed", error_message=message)
+            result = UploadResult(self.job.session_id, error_code=UPLOAD_FAILED, error_message=message)
         self._on_finished(UploadResult(**{**result.__dict__, "duration_s": time.monotonic() - started}))
 
     def _client(self) -> Resource:
-        authorized = google_auth_httplib2.AuthorizedHttp(self.job.credentials, http=build_http())
+        """The API client, with credentials refreshed here, in this greenlet: the token endpoint
+        may be slow or unreachable, and only this upload waits for it."""
+        credentials = self._retrying(self.job.credentials, "the OAuth token endpoint")
+        authorized = google_auth_httplib2.AuthorizedHttp(credentials, http=build_http())
         options = {"api_endpoint": self.job.api_endpoint} if self.job.api_endpoint else None
         return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
 
@@ -99,21 +109,28 @@ class YouTubeUploader(BackgroundTask):
             # server how far it got (PUT "bytes */N") instead of inserting the video again.
             request.resumable_uri = job.resumable_uri
             request._in_error_state = True
-        response, broken = None, 0
+        response = None
         while response is None:
-            try:
-                status, response = request.next_chunk(num_retries=CHUNK_RETRIES)
-            except BROKEN_CONNECTION as error:
-                broken += 1
-                if broken > CONNECTION_RETRIES:
-                    raise
-                delay = min(60.0, 2**broken) * (0.5 + random.random() / 2)
-                log.warning("upload of session %s: connection broken (%s), retrying in %.1f s", job.session_id, error, delay)
-                eventlet.sleep(delay)
-                continue
+            # After a broken connection, next_chunk first asks the server how far it got.
+            status, response = self._retrying(lambda: request.next_chunk(num_retries=CHUNK_RETRIES), "YouTube")
             if status is not None:
                 self._on_progress(UploadProgress(job.session_id, status.resumable_progress, request.resumable_uri))
         return response["id"]
+
+    def _retrying(self, call: Callable[[], T], peer: str) -> T:
+        """``call()``, again after a broken connection, with exponential backoff and jitter."""
+        broken = 0
+        while True:
+            try:
+                return call()
+            except BROKEN_CONNECTION as error:
+                broken += 1
+                if broken > CONNECTION_RETRIES:
+                    raise ConnectionError(f"{peer} could not be reached {broken} times in a row ({error})") from None
+                delay = min(60.0, 2**broken) * (0.5 + random.random() / 2)
+                log.warning("upload of session %s: %s unreachable (%s), retrying in %.1f s", self.job.session_id,
+                            peer, error, delay)
+                eventlet.sleep(delay)
 
     def _extras(self, youtube: Resource, video_id: str) -> tuple[str, ...]:
         """Thumbnail and playlist: the video is already up, so a failure here is a warning, not a failure."""

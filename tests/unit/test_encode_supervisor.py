@@ -1,0 +1,124 @@
+"""The encode supervisor alone, with the real ffmpeg, driven by eventlet (no PureMVC)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import eventlet
+import eventlet.event
+import eventlet.semaphore
+
+from visualizer_server.model.vo.encoder_messages import EncodeJob, FinishEncode
+from visualizer_server.model.vo.index_ranges import IndexRanges
+from visualizer_server.view.components.encode_supervisor import EncodeSupervisor
+
+from ..media import encode_frame, probe
+from ..processes import kill_ffmpeg, wait_until
+
+W, H, FPS = 64, 32, 10
+
+
+class Run:
+    """One supervised encode over a spool in ``folder``."""
+
+    def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3,
+                 slots: eventlet.semaphore.Semaphore | None = None, image_format: str = "png") -> None:
+        self.folder, self.format = folder, image_format
+        folder.mkdir(exist_ok=True)
+        self.frames = IndexRanges()
+        self.progress: list = []
+        self.finished = eventlet.event.Event()
+        counter = iter(range(1000))
+        job = EncodeJob("s", W, H, FPS, image_format, "ultrafast", 23, self.frames,
+                        frame_path=lambda index: folder / f"{index}.{image_format}",
+                        new_intermediate=lambda: folder / f"encoded-{next(counter)}.mp4",
+                        buffer_bytes=buffer_bytes, max_restarts=max_restarts)  # fmt: skip
+        self.supervisor = EncodeSupervisor(job, slots or eventlet.semaphore.Semaphore(1), self.progress.append,
+                                           self.finished.send)  # fmt: skip
+        self.supervisor.start()
+
+    def store(self, index: int, data: bytes | None = None) -> None:
+        data = data if data is not None else encode_frame(index, W, H, self.format)
+        (self.folder / f"{index}.{self.format}").write_bytes(data)
+        self.frames.add(index)
+        self.supervisor.offer(index, data)
+
+    def end(self, count: int) -> FinishEncode:
+        finish = FinishEncode("s", count, self.folder / "out.mp4.part", None, count / FPS)
+        self.supervisor.end_input(finish)
+        return finish
+
+
+def test_frames_in_any_order_from_memory_and_from_the_spool_make_one_video(tmp_path):
+    run = Run(tmp_path, buffer_bytes=2 * len(encode_frame(0, W, H, "png")))  # two frames fit in memory
+    for index in [3, 1, 0, 2, *range(4, 12)]:
+        run.store(index)
+    run.end(12)
+    result = run.finished.wait()
+    assert result.ok and result.frames_encoded == 12 and result.restarts == 0
+    assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(12))
+    assert not list(tmp_path.glob("encoded-*")), "the intermediate file is removed"
+
+
+def test_a_killed_ffmpeg_is_started_again_from_the_spool(tmp_path):
+    run = Run(tmp_path)
+    for index in range(5):
+        run.store(index)
+    kill_ffmpeg(str(tmp_path), pause=eventlet.sleep)
+    wait_until(lambda: any(p.restarts == 1 for p in run.progress), pause=eventlet.sleep, what="a restart")
+    for index in range(5, 10):
+        run.store(index)
+    run.end(10)
+    result = run.finished.wait()
+    assert result.ok and result.restarts == 1
+    assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(10))
+
+
+def test_input_ffmpeg_cannot_decode_fails_after_the_restarts_with_its_words(tmp_path):
+    run = Run(tmp_path, max_restarts=1)
+    run.store(0, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    run.end(1)
+    result = run.finished.wait()
+    assert not result.ok and result.restarts == 1
+    assert "exited with code" in result.error_lines[0] and "|" in result.error_lines[0], "ffmpeg's own lines"
+
+
+def test_a_second_encode_waits_for_the_slot_and_says_so(tmp_path):
+    slots = eventlet.semaphore.Semaphore(1)
+    first, second = Run(tmp_path / "a", slots=slots), Run(tmp_path / "b", slots=slots)
+    first.store(0)
+    wait_until(lambda: first.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
+    second.store(0)
+    wait_until(lambda: second.progress, pause=eventlet.sleep, what="the second encode's report")
+    assert second.progress[0].stage == "waiting" and not second.supervisor.holds_slot
+    first.end(1)
+    assert first.finished.wait().ok
+    second.end(1)
+    assert second.finished.wait().ok
+    assert [p.stage for p in second.progress][-2:] == ["encoding", "muxing"]
+
+
+def test_acks_wait_only_for_frames_the_encoder_can_reach(tmp_path):
+    run = Run(tmp_path)
+    for index in range(1, 40):  # frame 0 missing: a gap holds the whole backlog
+        run.store(index)
+    with eventlet.Timeout(1):
+        run.supervisor.wait_for(39, 2)  # beyond a gap: never held
+    run.store(0)  # fills the gap: 40 frames can go now
+    wait_until(lambda: run.supervisor.holds_slot, pause=eventlet.sleep, what="the encode's start")
+    with eventlet.Timeout(1):
+        run.supervisor.wait_for(0, 2)  # the frame that filled the gap is not held by the backlog it released
+    run.supervisor.wait_for(39, 2)  # held until the encoder is within two frames of it
+    assert run.supervisor._fed >= 37
+    run.end(40)
+    assert run.finished.wait().ok
+
+
+def test_stop_kills_ffmpeg_and_gives_the_slot_back(tmp_path):
+    slots = eventlet.semaphore.Semaphore(1)
+    run = Run(tmp_path, slots=slots)
+    run.store(0)
+    wait_until(lambda: run.supervisor.holds_slot, pause=eventlet.sleep, what="the encode's start")
+    run.supervisor.stop()
+    assert slots.balance == 1 and not run.supervisor.holds_slot
+    assert not run.finished.ready(), "a stopped encode reports nothing"

@@ -1,0 +1,21 @@
+"""``videos.insert``'s snippet and status, from a session's ``video`` object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .vo.session import Session
+
+MUSIC_CATEGORY = "10"
+
+
+def youtube_metadata(session: Session) -> dict[str, Any]:
+    video = session.spec.video
+    snippet = {
+        "title": video.get("title") or f"Visualizer render {session.id[:8]}",
+        "description": video.get("description", ""),
+        "categoryId": video.get("category_id", MUSIC_CATEGORY),
+    }
+    if video.get("tags"):
+        snippet["tags"] = video["tags"]
+    return {"snippet": snippet, "status": {"privacyStatus": video.get("privacy", "private")}}

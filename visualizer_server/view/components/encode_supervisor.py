@@ -1,0 +1,201 @@
+"""The owner of one session's encode, for as long as it lasts: one greenlet, start to end.
+
+It waits for frame 0, takes an encoder slot, and feeds ffmpeg every frame in index order as
+the gaps fill (from memory while the bytes are at hand, from the spool otherwise). When
+ffmpeg dies (killed, crashed, or a non-zero exit) it starts it again from the spool into a
+fresh intermediate file, up to ``max_restarts`` times, then reports a failure. Notifications
+only wake it: no acknowledgement, resume or startup ever feeds an encoder. Knows nothing of
+PureMVC: it reports through the callbacks it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+import eventlet
+import eventlet.semaphore
+
+from ...model.vo.encoder_messages import (
+    ENCODING,
+    MUXING,
+    WAITING,
+    EncodeJob,
+    EncoderProgress,
+    EncoderResult,
+    FinishEncode,
+)
+from .ffmpeg_commands import encode_args, mux_args
+from .ffmpeg_process import EncoderDied, FfmpegProcess
+from .pulse import Pulse
+
+log = logging.getLogger(__name__)
+
+
+class EncodeSupervisor:
+    def __init__(
+        self,
+        job: EncodeJob,
+        slots: eventlet.semaphore.Semaphore,
+        on_progress: Callable[[EncoderProgress], None],
+        on_finished: Callable[[EncoderResult], None],
+    ) -> None:
+        self.job = job
+        self._slots = slots
+        self._on_progress = on_progress
+        self._on_finished = on_finished
+        self._finish: FinishEncode | None = None
+        self._cache: dict[int, bytes] = {}
+        self._cache_bytes = 0
+        self._fed = 0  # the next index to write to ffmpeg
+        self._restarts = 0
+        self._frames_encoded = 0
+        self._stage = WAITING
+        self._process: FfmpegProcess | None = None
+        self._thread: eventlet.greenthread.GreenThread | None = None
+        self.holds_slot = False
+        self._wake = Pulse()  # a frame arrived, the input ended, or ffmpeg exited
+        self._fed_one = Pulse()  # a frame went to ffmpeg, or the encode stopped
+
+    # -- what the mediator tells it --------------------------------------------------------------
+    def start(self) -> None:
+        self._started_at = time.monotonic()
+        self._thread = eventlet.spawn(self._run)
+
+    def offer(self, index: int, data: bytes | None) -> None:
+        """A frame is stored: keep its bytes while the memory budget allows, and wake the feeder."""
+        if data is not None and index >= self._fed and self._cache_bytes + len(data) <= self.job.buffer_bytes:
+            self._cache[index] = data
+            self._cache_bytes += len(data)
+        self._wake.fire()
+
+    def end_input(self, finish: FinishEncode) -> None:
+        self._finish = finish
+        self._wake.fire()
+
+    def wait_for(self, index: int, max_behind: int) -> None:
+        """Block the caller while this encode is more than ``max_behind`` frames short of ``index``.
+
+        Only a running encode holds anyone back, and only for frames it can reach: a frame
+        beyond a gap, or a frame that fills one, is never held, however large the backlog.
+        """
+        while self.holds_slot and index - self._fed > max_behind and self.job.frames.run_end(self._fed) >= index:
+            self._fed_one.wait()
+
+    @property
+    def finishing(self) -> bool:
+        """Its input has ended: it will finish by itself."""
+        return self._finish is not None
+
+    def stop(self) -> None:
+        """Stop now: kill ffmpeg, end the greenlet (which gives the slot back), report nothing."""
+        if self._process is not None:
+            self._process.kill()
+        if self._thread is not None:
+            self._thread.kill()
+        self._fed_one.fire()
+
+    # -- its own greenlet -------------------------------------------------------------------------
+    def _run(self) -> None:
+        self._until(lambda: 0 in self.job.frames)
+        if not self._slots.acquire(blocking=False):
+            self._report()  # waiting for a free slot: the client sees it
+            self._slots.acquire()
+        self.holds_slot = True
+        try:
+            result = self._encode()
+        finally:
+            self.holds_slot = False
+            self._slots.release()
+            self._fed_one.fire()
+        self._on_finished(result)
+
+    def _encode(self) -> EncoderResult:
+        while True:
+            intermediate = self.job.new_intermediate()
+            problem = self._first_pass(intermediate) or self._mux(intermediate)
+            intermediate.unlink(missing_ok=True)
+            if problem is None:
+                return self._result(True)
+            if self._restarts >= self.job.max_restarts:
+                return self._result(False, problem)
+            self._restarts += 1
+            log.warning("session %s: %s; starting the encoder again from the spool (restart %d of %d)",
+                        self.job.session_id, problem, self._restarts, self.job.max_restarts)
+
+    def _first_pass(self, intermediate: Path) -> str | None:
+        """Feed every frame in order until the end; None when ffmpeg made all of them."""
+        self._stage, self._fed, self._frames_encoded = ENCODING, 0, 0
+        process = self._process = FfmpegProcess(encode_args(self.job, intermediate), self._progressed,
+                                                self._wake.fire, takes_input=True)  # fmt: skip
+        process.start()
+        self._report()
+        try:
+            self._feed(process)
+        except EncoderDied:
+            pass  # its exit code and last words say why
+        returncode = process.wait()
+        total = self._finish.frame_count if self._finish else None
+        if returncode != 0:
+            return f"ffmpeg exited with code {returncode}: {self._last_words(process)}"
+        if process.frames != total:
+            return f"ffmpeg encoded {process.frames} frames of {total}: {self._last_words(process)}"
+        return None
+
+    def _feed(self, process: FfmpegProcess) -> None:
+        while not (self._finish and self._fed >= self._finish.frame_count):
+            self._until(lambda: self._fed in self.job.frames or self._finish_reached() or process.exited)
+            if process.exited:
+                raise EncoderDied("ffmpeg exited while frames were still to come")
+            if self._finish_reached():
+                break
+            process.write(self._take(self._fed))
+            self._fed += 1
+            self._fed_one.fire()
+        process.close_input()
+
+    def _mux(self, intermediate: Path) -> str | None:
+        self._stage = MUXING
+        self._report()
+        process = self._process = FfmpegProcess(mux_args(intermediate, self._finish))
+        process.start()
+        returncode = process.wait()
+        if returncode != 0:
+            self._finish.output_path.unlink(missing_ok=True)
+            return f"ffmpeg (audio mux) exited with code {returncode}: {self._last_words(process)}"
+        return None
+
+    def _take(self, index: int) -> bytes:
+        data = self._cache.pop(index, None)
+        if data is None:
+            return self.job.frame_path(index).read_bytes()
+        self._cache_bytes -= len(data)
+        return data
+
+    def _finish_reached(self) -> bool:
+        return self._finish is not None and self._fed >= self._finish.frame_count
+
+    def _until(self, condition: Callable[[], bool]) -> None:
+        while not condition():
+            self._wake.wait()
+
+    def _progressed(self, frames: int) -> None:
+        self._frames_encoded = frames
+        self._report()
+
+    def _report(self) -> None:
+        stage = self._stage if self.holds_slot else WAITING
+        self._on_progress(EncoderProgress(self.job.session_id, stage, self._frames_encoded, self._restarts))
+
+    def _result(self, ok: bool, problem: str | None = None) -> EncoderResult:
+        finish = self._finish
+        errors = () if problem is None else (problem,)
+        return EncoderResult(self.job.session_id, ok, self._frames_encoded,
+                             finish.output_path, time.monotonic() - self._started_at, errors,
+                             self._restarts)  # fmt: skip
+
+    @staticmethod
+    def _last_words(process: FfmpegProcess) -> str:
+        return " | ".join(list(process.errors)[-5:]) or "no output"

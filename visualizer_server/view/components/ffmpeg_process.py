@@ -1,0 +1,109 @@
+"""One ffmpeg child process: input written without eventlet's EPIPE spin, output read in greenlets.
+
+eventlet's green ``os.write`` retries EPIPE forever: once ffmpeg has died, a writer to its
+stdin would spin at full CPU and never return. Here the pipe is written with the original,
+non-blocking ``os.write``; the hub is asked to wait only when the pipe is full, and a broken
+pipe raises ``EncoderDied`` at once. Knows nothing of PureMVC.
+"""
+
+from __future__ import annotations
+
+import collections
+import errno
+import os
+from typing import Callable, Iterable
+
+import eventlet
+import eventlet.hubs
+import eventlet.patcher
+from eventlet.green import subprocess
+
+ERROR_LINES_KEPT = 20
+_original_write = eventlet.patcher.original("os").write
+
+
+class EncoderDied(Exception):
+    """ffmpeg is gone (killed, crashed, or exited early): its input pipe is broken."""
+
+
+class FfmpegProcess:
+    """Start it, ``write`` to it (when it reads stdin), ``wait`` for its exit code; ``kill`` it."""
+
+    def __init__(self, args: list[str], on_frames: Callable[[int], None] | None = None,
+                 on_exit: Callable[[], None] | None = None, takes_input: bool = False) -> None:
+        self.args = args
+        self.takes_input = takes_input
+        self.frames = 0  # the last ``frame=`` of ``-progress``
+        self.errors: collections.deque[str] = collections.deque(maxlen=ERROR_LINES_KEPT)
+        self._on_frames = on_frames or (lambda frames: None)
+        self._on_exit = on_exit or (lambda: None)
+        self._process: subprocess.Popen | None = None
+        self._readers: list[eventlet.greenthread.GreenThread] = []
+
+    def start(self) -> None:
+        stdin = subprocess.PIPE if self.takes_input else subprocess.DEVNULL
+        self._process = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if self.takes_input:
+            os.set_blocking(self._process.stdin.fileno(), False)
+        self._readers = [
+            eventlet.spawn(self._read_progress, self._process.stdout),
+            eventlet.spawn(self._read_errors, self._process.stderr),
+        ]
+
+    @property
+    def exited(self) -> bool:
+        return self._process is None or self._process.poll() is not None
+
+    def write(self, data: bytes | memoryview) -> None:
+        """Write all of ``data`` to ffmpeg's stdin; raises ``EncoderDied`` if it is gone."""
+        fd = self._process.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[_original_write(fd, view):]
+            except BlockingIOError:
+                eventlet.hubs.trampoline(fd, write=True)
+            except (BrokenPipeError, ValueError) as error:  # ValueError: the pipe was closed by kill()
+                raise EncoderDied(f"ffmpeg stopped reading its input ({error})") from None
+            except OSError as error:
+                if error.errno in (errno.EPIPE, errno.EBADF):
+                    raise EncoderDied(f"ffmpeg stopped reading its input ({error})") from None
+                raise
+
+    def close_input(self) -> None:
+        try:
+            self._process.stdin.close()
+        except OSError:
+            pass  # already broken: wait() tells how it ended
+
+    def wait(self) -> int:
+        """The exit code, once ffmpeg has exited and its last words are read."""
+        returncode = self._process.wait()
+        for reader in self._readers:
+            reader.wait()
+        return returncode
+
+    def kill(self) -> None:
+        """Stop it now and reap it, so it writes nothing after this returns."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+
+    def _read_progress(self, stream: Iterable[bytes]) -> None:
+        """``-progress`` writes key=value blocks ending in ``progress=``; report once per block.
+        The end of this stream is the process's end: ``on_exit`` wakes whoever waits on it."""
+        for raw in stream:
+            key, _, value = raw.decode(errors="replace").strip().partition("=")
+            if key == "frame" and value.isdigit():
+                self.frames = int(value)
+            elif key == "progress":
+                self._on_frames(self.frames)
+        self._on_exit()
+
+    def _read_errors(self, stream: Iterable[bytes]) -> None:
+        for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if line:
+                self.errors.append(line)
