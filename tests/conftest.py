@@ -21,23 +21,28 @@ with warnings.catch_warnings():
     import eventlet  # noqa: F401
 
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
+FROM_SOURCE = (sys.executable, "-m", "visualizer_server")
 STARTUP_TIMEOUT_S = 30
 
 
 class ServerProcess:
-    """``python -m visualizer_server`` on a free loopback port, with its log kept for assertions."""
+    """``python -m visualizer_server`` on a free loopback port, with its log kept for assertions.
+
+    ``launcher`` and ``cwd`` run another installation instead (an installed wheel's script).
+    """
 
     def __init__(
-        self, work: Path, output: Path, extra_args: list[str] | None = None, env: dict[str, str] | None = None
-    ) -> None:
+        self, work: Path, output: Path, extra_args: list[str] | None = None, env: dict[str, str] | None = None,
+        launcher: tuple[str, ...] = FROM_SOURCE, cwd: Path | None = None,
+    ) -> None:  # fmt: skip
         self.work_dir, self.output_dir = work, output
         self.lines: list[str] = []
         self.url: str = ""
         self._ready = threading.Event()
-        command = [sys.executable, "-m", "visualizer_server", "--port", "0", "--work-dir", str(work),
+        command = [*launcher, "--port", "0", "--work-dir", str(work),
                    "--output-dir", str(output), "--log-level", "DEBUG", *(extra_args or [])]  # fmt: skip
         self.process = subprocess.Popen(
-            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=cwd,
             env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         )  # fmt: skip
         threading.Thread(target=self._read_log, daemon=True).start()

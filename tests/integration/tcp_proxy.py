@@ -68,7 +68,12 @@ class CuttingProxy:
     def _cut(self) -> None:
         self.cuts += 1
         if self.refuse_after_cut:
-            self._listener.close()
+            self.close()
 
     def close(self) -> None:
+        """Stop listening; shutdown() first, as close() alone leaves a blocked accept() accepting."""
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()

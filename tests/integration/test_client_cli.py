@@ -136,7 +136,7 @@ def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames):
     client = subprocess.Popen([sys.executable, "-m", "visualizer_server.client", "send", str(frames),
                                "--server", proxy.url], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
     try:
-        lines, reader = _read_until(client, "connection lost", 60)
+        lines, reader = _read_until(client, "connection lost: reconnecting", 60)
         client.send_signal(signal.SIGINT)
         assert client.wait(timeout=30) == 130
         reader.join(timeout=10)
@@ -145,6 +145,7 @@ def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames):
         proxy.close()
     said = "".join(lines)
     assert "could not be told" in said and "removed from the server" not in said
+    assert proxy.connections == 1  # it never got back in
     assert [path.name for path in server.work_dir.iterdir()]  # the session is still there
 
 
