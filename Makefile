@@ -1,16 +1,19 @@
 # Two entry points for a fresh machine: `make run` (serve) and `make test` (every test).
-# Both set up what they need first: a venv with the package, and the page's npm libraries.
+# Both set up what they need first. Serving needs only the venv: the page's two browser
+# libraries are vendored inside the package. Node.js (npm ci) is for the tests and the
+# benchmark: the vendored copies are checked against node_modules/, and the benchmark runs
+# a Node socket.io server; `make vendor` refreshes the copies after a version bump.
 
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 SERVE_ARGS ?= --work-dir work --output-dir output
 
-.PHONY: setup browser run test benchmark clean
+.PHONY: setup browser run test benchmark vendor clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: setup.cfg setup.py
+$(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -25,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-run: setup
+run: $(VENV)/.installed
 	$(BIN)/visualizer-server $(SERVE_ARGS)
 
 # pytest exits 5 when it collects no test: make treats that as a failure, as it should.
@@ -35,5 +38,9 @@ test: setup browser
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
 
+# Copy the page's libraries from node_modules/ (pinned by package-lock.json) into the package.
+vendor: node_modules/.installed
+	$(PYTHON) scripts/refresh_vendor.py
+
 clean:
-	rm -rf $(VENV) node_modules work output .pytest_cache
+	rm -rf $(VENV) node_modules work output .pytest_cache build dist
