@@ -128,7 +128,7 @@ class SessionSender:
         self.acked = {i for start, end in ack["frames_received"] for i in range(start, end + 1)}
         self._bound_generation = generation
         self.on_event("resumed", ack)
-        if ack["state"] in FINAL_STAGES:
+        if ack["stage"] in FINAL_STAGES:  # the contract's stages ("expired" is a state of stage "failed")
             self._settle_from_status()
 
     def _settle_from_status(self) -> None:
