@@ -55,7 +55,10 @@ COMMANDS = {
 
 class ApplicationFacade(Facade):
     def initialize_controller(self) -> None:
-        """Register commands while the core is built; sending anything here would deadlock (NOTES.md)."""
+        """Register commands while the core is built; sending anything here would deadlock.
+
+        puremvc's ``get_instance`` holds a non-reentrant lock while this runs.
+        """
         super().initialize_controller()
         for name, command in COMMANDS.items():
             self.register_command(name, command)

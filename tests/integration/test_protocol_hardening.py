@@ -49,7 +49,7 @@ def _closed_by_server(raw: websocket.WebSocket) -> bool:
         '42["test", "unterminated',  # an event whose JSON does not parse
         "4Z",  # an unknown packet type
         '452-["frame",{"data":{"_placeholder":true,"num":0}}]',  # two attachments announced
-        '459999999999-["frame",{}]',  # the unbounded-buffer attack of NOTES.md
+        '459999999999-["frame",{}]',  # the unbounded-buffer attack: a header announcing ~10^10 attachments
     ],
 )
 def test_malformed_packets_close_only_that_connection(impatient, packet):

@@ -63,7 +63,7 @@ class YouTubeCredentialsProxy(Proxy):
         try:
             data = json.loads(self.token_file.read_text())
             # Built by hand: from_authorized_user_file() replaces the token_uri and treats a
-            # token with no expiry as expired (../shared/NOTES.md).
+            # token with no expiry as expired (seen with google-auth 2.63).
             expiry = data.get("expiry")
             return Credentials(
                 token=data.get("token"),

@@ -1,7 +1,7 @@
 """The websocket server of the Socket.IO endpoint: eventlet's, with four behaviours replaced.
 
 python-engineio serves websockets with ``eventlet.websocket.WebSocketWSGI``. For a
-stream of megabyte frames four of its behaviours are wrong (measured, ../shared/NOTES.md):
+stream of megabyte frames four of its behaviours are wrong (measured on this project's 2-core machine):
 
 1. **Unmasking.** ``RFC6455WebSocket._apply_mask`` XORs every byte in a Python generator:
    about 5 MB/s, blocking the whole loop. Here each byte lane is XORed by one

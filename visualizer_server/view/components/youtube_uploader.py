@@ -5,7 +5,7 @@ google-api-python-client does the protocol; this adds what it leaves to the call
   rate-limit 403s are retried by ``next_chunk(num_retries=...)`` itself);
 - continuing a previous run's upload session (``resumable_uri``) without a new insert;
 - a media class that re-sends the chunk's bytes on a retry (the stock one re-sends an empty
-  body, ../shared/NOTES.md);
+  body: the chunk is read from a one-shot stream slice);
 - errors turned into the contract's codes: quota errors are never retried.
 Knows nothing of PureMVC.
 """
