@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import socket
 from typing import Any, Callable
 
 import eventlet
@@ -92,7 +93,8 @@ class SocketServer:
     def listen(self, host: str, port: int) -> tuple[str, int]:
         """Bind now (so a port of 0 is resolved and a busy port fails at startup), serve later."""
         raise_open_files_limit(self.limits.max_connections)
-        self._listener = eventlet.listen((host, port))
+        # The kernel's longest accept queue: a burst of connections waits there instead of having its SYNs dropped.
+        self._listener = eventlet.listen((host, port), backlog=socket.SOMAXCONN)
         return self._listener.getsockname()[:2]
 
     def start(self) -> None:
