@@ -31,7 +31,8 @@ def _setting(default: Any, help: str, **checks: Any) -> Any:
     """A field with its help text and the checks ``load_settings`` applies to it.
 
     Checks: ``choices``, ``minimum``, ``maximum``, ``multiple_of``, ``exists`` ("file" or
-    "dir"), ``url`` (http or https), ``origin`` (each item ``scheme://host[:port]``), ``secret``.
+    "dir"), ``url`` (http or https), ``origin`` (each item ``scheme://host[:port]``); ``hint``
+    ends the error sentence with what to do; ``secret`` masks the value in output.
     """
     return dataclasses.field(default=default, metadata={"help": help, **checks})
 
@@ -50,7 +51,10 @@ class Settings:
         origin=True,
     )
     insecure_no_auth: bool = _setting(False, "allow a non-loopback bind without any token")
-    youtube_token_file: Path | None = _setting(None, "OAuth2 token file written by 'authorize'", exists="file")
+    youtube_token_file: Path | None = _setting(
+        None, "OAuth2 token file written by 'authorize'", exists="file",
+        hint="run 'visualizer-server authorize --client-secrets FILE' to write it",
+    )
     youtube_api_endpoint: str | None = _setting(None, "YouTube API endpoint (for a local test server)", url=True)
     youtube_token_uri: str | None = _setting(None, "OAuth2 token endpoint, overriding the token file's", url=True)
     youtube_chunk_bytes: int = _setting(
@@ -125,7 +129,9 @@ def _is_repeatable(field: dataclasses.Field) -> bool:
 
 def _where(source: str) -> str:
     """Where a value came from, for an error sentence: the user must know what to change."""
-    return {DEFAULT: "its default"}.get(source, source.replace("flag ", "the command line, ", 1))
+    if source.startswith("flag "):
+        return "the command line"
+    return "its default" if source == DEFAULT else source
 
 
 def _convert(field: dataclasses.Field, value: Any, source: str) -> Any:
@@ -168,7 +174,7 @@ def _problem(field: dataclasses.Field, value: Any) -> str | None:
     if "multiple_of" in checks and value % checks["multiple_of"]:
         return f"must be a multiple of {checks['multiple_of']}"
     if checks.get("exists") == "file" and not value.is_file():
-        return "names no file" + ("; run 'visualizer-server authorize' to write it" if field.name == "youtube_token_file" else "")
+        return "names no file"
     if checks.get("exists") == "dir" and not value.is_dir():
         return "names no folder"
     if checks.get("url") and not re.match(r"https?://\S+$", value):
@@ -185,10 +191,13 @@ def _validated(field: dataclasses.Field, value: Any, source: str) -> Any:
     if field.name == "log_level" and isinstance(value, str):
         value = value.upper()
     problem = _problem(field, value)
-    if problem:
-        shown = [("***" if field.metadata.get("secret") else item) for item in value] if _is_repeatable(field) else value
-        raise SettingsError(f"{_flag(field)} {problem}; got {str(shown)!r} from {_where(source)}")
-    return value
+    if not problem:
+        return value
+    hint = f"; {field.metadata['hint']}" if "hint" in field.metadata else ""
+    if _is_repeatable(field):  # the problem names the odd item
+        raise SettingsError(f"{_flag(field)} {problem} (from {_where(source)}){hint}")
+    shown = "***" if field.metadata.get("secret") else value
+    raise SettingsError(f"{_flag(field)} {problem}; got {str(shown)!r} from {_where(source)}{hint}")
 
 
 def _parser() -> argparse.ArgumentParser:
