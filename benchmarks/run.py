@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # the table in docs/performance.md
     .venv/bin/python benchmarks/run.py --quick    # fewer frames, for a smoke run
     .venv/bin/python benchmarks/run.py --long 180 # server RSS over a 3-minute 1080p PNG session
+    .venv/bin/python benchmarks/run.py --unruly   # a client flooding past the window; /healthz under slowloris
 
 For each scenario (1280x720 JPEG, 1920x1080 PNG, 1280x720 RGBA) it generates
 visualizer-like frames (moving shapes on a gradient, not flat colour) and a WAV, then:
@@ -23,11 +24,15 @@ import io
 import json
 import math
 import re
+import resource
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe, video_codec_args  # noqa: E402
 
 PRESET, CRF, FPS, WINDOW = "veryfast", 20, 30, 8
+FLOOD_FRAMES, HALF_OPEN = 150, 1100
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 
 
@@ -174,7 +180,8 @@ def start_server(work: Path) -> Process:
 
 
 def node_send(
-    url: str, scenario: Scenario, frames: Path, audio: Path | None, ingest_only: bool = False, repeat: int = 1
+    url: str, scenario: Scenario, frames: Path, audio: Path | None, ingest_only: bool = False, repeat: int = 1,
+    flood: bool = False,
 ) -> dict:
     command = ["node", str(ROOT / "benchmarks" / "node_sender.mjs"), url, str(frames), scenario.format,
                str(scenario.width), str(scenario.height), str(FPS), str(audio) if audio else "-"]  # fmt: skip
@@ -182,6 +189,8 @@ def node_send(
         command.append("--ingest-only")
     elif repeat > 1:
         command += ["--repeat", str(repeat)]
+    if flood:
+        command.append("--flood")
     result = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -232,9 +241,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a quarter of the frames")
     parser.add_argument("--long", type=int, metavar="SECONDS", help="only the long 1080p PNG session, for memory")
+    parser.add_argument("--unruly", action="store_true", help="only the clients that ignore the rules")
     args = parser.parse_args()
     if args.long:
         long_session(args.long)
+        return
+    if args.unruly:
+        unruly()
         return
     rows: list[list[str]] = []
     ingest_rows: list[list[str]] = []
@@ -290,6 +303,60 @@ def long_session(seconds: int) -> None:
     print(f"{result['frames']} frames ({result['bytes'] / 1e9:.1f} GB) of 1080p PNG, {result['ready_ms'] / 1000:.0f} s "
           f"to video_ready; server RSS: peak {peak:.0f} MB; median of the first quarter "
           f"{np.median(samples[:quarter]):.0f} MB, of the last quarter {np.median(samples[-quarter:]):.0f} MB")
+
+
+def unruly() -> None:
+    """Server memory under a client that ignores the window; /healthz under 1,100 half-open connections."""
+    scenario = Scenario("1080p RGBA", 1920, 1080, "rgba", 1)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="visualizer-bench-") as temporary:
+        work = Path(temporary)
+        write_frames(scenario, work / "frames")
+        for client, flood in (("in the window", False), ("flooding, window ignored", True)):
+            server = start_server(work / client.split()[0])
+            result = node_send(server.address, scenario, work / "frames", None, repeat=FLOOD_FRAMES, flood=flood)
+            peak = server.peak_rss_mb()
+            server.stop()
+            rows.append([f"{FLOOD_FRAMES} x 8.3 MB RGBA, {client}", f"{peak:.0f} MB",
+                         f"{result['last_ack_ms'] / 1000:.1f} s"])  # fmt: skip
+        print("\nServer memory, official socket.io-client, window 8 (target: peak under 300 MB when flooding):\n")
+        print_table(["client", "server peak RSS", "first frame -> last ack"], rows)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(4096, hard)), hard))
+        rows = []
+        for spread, sources in (("none", []), ("one address", ["127.0.0.2"]),
+                                ("forty addresses", [f"127.0.0.{host}" for host in range(2, 42)])):  # fmt: skip
+            server = start_server(work / "slowloris")
+            held = half_open(server.address, sources, HALF_OPEN)
+            seconds = [healthz_seconds(server.address) for _ in range(20)]
+            server.stop()
+            for connection in held:
+                connection.close()
+            rows.append([f"{len(held)} half-open, from {spread}" if sources else "none", f"{statistics.median(seconds):.4f}",
+                         f"{max(seconds):.4f}"])  # fmt: skip
+        print("\n/healthz under slowloris (target: under 0.1 s):\n")
+        print_table(["half-open connections", "/healthz median (s)", "/healthz slowest of 20 (s)"], rows)
+
+
+def half_open(url: str, sources: list[str], count: int) -> list[socket.socket]:
+    """Connections that send a request line and one header, and never finish."""
+    port = int(url.rsplit(":", 1)[1])
+    held = []
+    for number in range(count if sources else 0):
+        connection = socket.socket()
+        connection.settimeout(2)
+        connection.bind((sources[number % len(sources)], 0))
+        connection.connect(("127.0.0.1", port))
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: visualizer\r\n")
+        held.append(connection)
+    return held
+
+
+def healthz_seconds(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url + "/healthz", timeout=30) as response:
+        response.read()
+    return time.perf_counter() - started
 
 
 def sample_rss(server: Process, samples: list[float]) -> None:
