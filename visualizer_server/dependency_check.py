@@ -2,7 +2,8 @@
 
 The transport and the upload replace private methods of eventlet, python-engineio,
 python-socketio and google-api-python-client (view/components/fast_websocket.py,
-hardened_server.py, youtube_uploader.py). A release that renames one of them would not
+hardened_server.py, connection_pool.py, header_deadline.py, youtube_uploader.py). A
+release that renames one of them would not
 break anything visibly: the replacement would simply never be called, and the server would
 fall back to the slow or unsafe behaviour it exists to fix. setup.cfg caps those versions;
 this check catches what the caps cannot (an install that ignores them, a patched
@@ -21,6 +22,7 @@ from typing import Any, Callable
 import engineio.async_drivers.eventlet
 import engineio.socket
 import eventlet.websocket
+import eventlet.wsgi
 import socketio.base_server
 import socketio.server
 from googleapiclient.http import HttpRequest
@@ -50,8 +52,16 @@ HOOKS = (
     Hook("python-socketio", socketio.base_server.BaseServer.__init__,
          ("_handle_eio_connect", "_handle_eio_message", "_binary_packet", "environ"),
          "closing misbehaving connections"),
-    Hook("python-socketio", socketio.server.Server._handle_eio_message, ("_binary_packet",),
-         "the cap on binary attachments"),
+    Hook("python-socketio", socketio.server.Server._handle_eio_message, ("_binary_packet", "_handle_event"),
+         "the cap on binary attachments, and the window held before a frame's attachment is read"),
+    Hook("python-socketio", socketio.server.Server._handle_event, ("start_background_task", "_handle_event_internal"),
+         "counting a frame in the window while its connection is read, until its ack is queued"),
+    Hook("eventlet", eventlet.wsgi.server, ("spawn", "process_request"),
+         "the connection caps (a pool that refuses past them)"),
+    Hook("eventlet", eventlet.wsgi.Server.process_request, ("protocol",),
+         "the header deadline (a protocol class)"),
+    Hook("eventlet", eventlet.wsgi.HttpProtocol.handle_one_request, ("_read_request_line", "parse_request"),
+         "the header deadline (stopped once the headers are parsed)"),
     Hook("google-api-python-client", HttpRequest.next_chunk, ("has_stream",),
          "re-sending a retried upload chunk's bytes"),
 )  # fmt: skip
