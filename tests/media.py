@@ -67,6 +67,7 @@ class VideoFacts:
     height: int
     pix_fmt: str
     color_range: int
+    colour_tags: tuple[int, int, int]  # matrix, primaries, transfer (1 is BT.709 for each)
     frames: int
     video_duration_s: float
     container_duration_s: float
@@ -89,6 +90,7 @@ def probe(path: Path) -> VideoFacts:
             height=context.height,
             pix_fmt=context.pix_fmt,
             color_range=int(context.color_range),
+            colour_tags=(int(context.colorspace), int(context.color_primaries), int(context.color_trc)),
             frames=0,
             video_duration_s=float(video.duration * video.time_base),
             container_duration_s=container.duration / 1_000_000,

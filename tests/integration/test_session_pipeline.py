@@ -34,6 +34,7 @@ def _assert_video(path: Path, frames: int = FRAMES) -> None:
     facts = probe(path)
     assert (facts.video_codec, facts.width, facts.height) == ("h264", WIDTH, HEIGHT)
     assert facts.pix_fmt == "yuv420p" and facts.color_range == 1  # 1: MPEG, limited (tv) range
+    assert facts.colour_tags == (1, 1, 1), "BT.709 matrix, primaries and transfer"
     assert facts.frames == frames
     assert facts.video_duration_s == pytest.approx(frames / FPS, abs=1e-3)
     assert facts.frame_indexes == list(range(frames)), "frames are out of order or missing"

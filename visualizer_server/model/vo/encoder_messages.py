@@ -66,7 +66,7 @@ class EncoderResult:
     session_id: str
     ok: bool
     frames_encoded: int
-    output_path: Path
+    output_path: Path | None
     duration_s: float = 0.0
     error_lines: tuple[str, ...] = ()
     restarts: int = 0

@@ -190,11 +190,11 @@ class EncodeSupervisor:
         self._on_progress(EncoderProgress(self.job.session_id, stage, self._frames_encoded, self._restarts))
 
     def _result(self, ok: bool, problem: str | None = None) -> EncoderResult:
-        finish = self._finish
+        """What the encode came to; it may fail before its input ended (no output file then)."""
+        output = self._finish.output_path if self._finish else None
         errors = () if problem is None else (problem,)
-        return EncoderResult(self.job.session_id, ok, self._frames_encoded,
-                             finish.output_path, time.monotonic() - self._started_at, errors,
-                             self._restarts)  # fmt: skip
+        return EncoderResult(self.job.session_id, ok, self._frames_encoded, output,
+                             time.monotonic() - self._started_at, errors, self._restarts)  # fmt: skip
 
     @staticmethod
     def _last_words(process: FfmpegProcess) -> str:
