@@ -24,6 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ..conftest import ServerProcess
 from ..media import encode_frame
+from ..processes import wait_until
 from .client import RecordingClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,15 +45,6 @@ def _metrics(url: str, token: str | None = None) -> dict[tuple[str, tuple], floa
         text = response.read().decode()
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
             for family in text_string_to_metric_families(text) for sample in family.samples}  # fmt: skip
-
-
-def _wait_until(condition, timeout: float, what: str) -> None:
-    """Poll ``condition`` until it holds; fail with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.05)
 
 
 def _run_session(url: str, frames: int = 30) -> dict:
@@ -105,7 +97,7 @@ def test_a_client_that_ignores_the_window_is_slowed_by_tcp_not_buffered(flood_se
     flood = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # While the flood is held back, another connection is served as usual.
-        _wait_until(lambda: _metrics(flood_server.url)[("visualizer_window_pauses_total", ())] > 0, 60,
+        wait_until(lambda: _metrics(flood_server.url)[("visualizer_window_pauses_total", ())] > 0, 60,
                     "the server pausing the flooding connection")  # fmt: skip
         bystander = RecordingClient(flood_server.url)
         assert bystander.call("test", "still served?") == {"ok": True}
@@ -243,7 +235,7 @@ def test_a_client_that_stops_reading_is_closed_and_nobody_else_waits(quick_ping_
         stalled.send(f'42{number}["session_status",{{"session_id":"none-{number}"}}]')
     ready = _run_session(server.url)
     assert ready["frames"] == 30
-    _wait_until(lambda: any(f"client {sid} disconnected" in line for line in server.lines), 20,
+    wait_until(lambda: any(f"client {sid} disconnected" in line for line in server.lines), 20,
                 "the server closing the stalled connection at its ping timeout")  # fmt: skip
     stalled.close()
 
