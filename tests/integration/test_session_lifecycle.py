@@ -93,88 +93,94 @@ def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(ser
     client.close()
 
 
-def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(tmp_path):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--encoder-restarts", "1",
-                                                                    "--max-concurrent-encodes", "1"])  # fmt: skip
-    try:
-        client = RecordingClient(server.url)
-        session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-        _send(client, session_id, _frames(0, 10))
-        kill_ffmpeg(str(server.work_dir / session_id))
-        wait_until(lambda: any("restart 1 of 1" in line for line in server.lines), what="the restart")
-        kill_ffmpeg(str(server.work_dir / session_id))
-        failure = client.wait_for("session_failed")
-        assert failure["error"]["code"] == "encode_failed" and "2 times" in failure["error"]["message"]
-        # The slot is free: the next session is built.
-        next_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-        _send(client, next_id, _frames(0, 10))
-        _end(client, next_id, 10)
-        assert client.wait_for("video_ready")["session_id"] == next_id
-        client.close()
-    finally:
-        server.stop()
+@pytest.fixture
+def start_server(tmp_path):
+    """Start a server with extra flags; every one started is stopped after the test, pass or fail."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
+        started.append(ServerProcess(tmp_path / "work", tmp_path / "output", list(args), env=env))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
 
 
-def test_an_unreachable_token_endpoint_holds_no_encoder(tmp_path):
-    youtube = FakeYouTube(tmp_path)
-    try:
-        token_file = tmp_path / "token.json"
-        youtube.write_token_file(token_file, expired=True)  # the upload must refresh first
-        with socket.socket() as closed:
-            closed.bind(("127.0.0.1", 0))
-            dead_port = closed.getsockname()[1]  # nothing listens there once this closes
-        server = ServerProcess(tmp_path / "work", tmp_path / "output", [
-            "--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-            "--youtube-token-uri", f"https://127.0.0.1:{dead_port}/token", "--max-concurrent-encodes", "1",
-        ], env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
-        client = RecordingClient(server.url)
-        first = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-        _send(client, first, _frames(0, 15))
-        _end(client, first, 15)
-        assert client.wait_for("video_ready")["session_id"] == first
-        client.wait_for_stage("uploading")
-        assert _healthz(server)["encoders"] == 0
-        second = client.start(width=W, height=H, fps=FPS, format="jpeg", upload=False)["session_id"]
-        _send(client, second, _frames(0, 15))
-        _end(client, second, 15)
-        wait_until(lambda: len(client.events.get("video_ready", [])) == 2, what="the second video")
-        _assert_exact(server.output_dir / f"{second}.mp4", 15, audio=False)
-        assert youtube.inserts == 0
-        client.close()
-        server.stop()
-    finally:
-        youtube.close()
+@pytest.fixture
+def youtube(tmp_path):
+    fake = FakeYouTube(tmp_path)
+    yield fake
+    fake.close()
 
 
-def test_a_resume_during_the_upload_changes_nothing(tmp_path):
-    youtube = FakeYouTube(tmp_path)
+def _with_youtube(start_server, tmp_path, youtube: FakeYouTube, token_uri: str, expired: bool) -> ServerProcess:
+    token_file = tmp_path / "token.json"
+    youtube.write_token_file(token_file, expired=expired)
+    return start_server("--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
+                        "--youtube-token-uri", token_uri, "--max-concurrent-encodes", "1",
+                        env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
+
+
+def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_server):
+    server = start_server("--encoder-restarts", "1", "--max-concurrent-encodes", "1")
+    client = RecordingClient(server.url)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    _send(client, session_id, _frames(0, 10))
+    kill_ffmpeg(str(server.work_dir / session_id))
+    wait_until(lambda: any("restart 1 of 1" in line for line in server.lines), what="the restart")
+    kill_ffmpeg(str(server.work_dir / session_id))
+    failure = client.wait_for("session_failed")
+    assert failure["error"]["code"] == "encode_failed" and "2 times" in failure["error"]["message"]
+    # The slot is free: the next session is built.
+    next_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    _send(client, next_id, _frames(0, 10))
+    _end(client, next_id, 10)
+    assert client.wait_for("video_ready")["session_id"] == next_id
+    client.close()
+
+
+def test_an_unreachable_token_endpoint_holds_no_encoder(start_server, tmp_path, youtube):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead_port = closed.getsockname()[1]  # nothing listens there once this closes
+    # An expired token: the upload must reach the token endpoint first.
+    server = _with_youtube(start_server, tmp_path, youtube, f"https://127.0.0.1:{dead_port}/token", expired=True)
+    client = RecordingClient(server.url)
+    first = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    _send(client, first, _frames(0, 15))
+    _end(client, first, 15)
+    assert client.wait_for("video_ready")["session_id"] == first
+    client.wait_for_stage("uploading")
+    assert _healthz(server)["encoders"] == 0
+    second = client.start(width=W, height=H, fps=FPS, format="jpeg", upload=False)["session_id"]
+    _send(client, second, _frames(0, 15))
+    _end(client, second, 15)
+    wait_until(lambda: len(client.events.get("video_ready", [])) == 2, what="the second video")
+    _assert_exact(server.output_dir / f"{second}.mp4", 15, audio=False)
+    assert youtube.inserts == 0
+    client.close()
+
+
+def test_a_resume_during_the_upload_changes_nothing(start_server, tmp_path, youtube):
     youtube.faults.pause_at_put = 1
-    try:
-        token_file = tmp_path / "token.json"
-        youtube.write_token_file(token_file)
-        server = ServerProcess(tmp_path / "work", tmp_path / "output", [
-            "--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-            "--youtube-token-uri", youtube.endpoint + "/token", "--max-concurrent-encodes", "1",
-        ], env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
-        client = RecordingClient(server.url)
-        started = client.start(width=W, height=H, fps=FPS, format="jpeg")
-        session_id = started["session_id"]
-        _send(client, session_id, _frames(0, 15))
-        _end(client, session_id, 15)
-        assert youtube.paused.wait(60)
-        other = RecordingClient(server.url)
-        resumed = other.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})
-        assert resumed["ok"] and resumed["state"] == "uploading"
-        assert _healthz(server)["encoders"] == 0
-        youtube.release.set()
-        assert other.wait_for("upload_complete")["session_id"] == session_id
-        assert youtube.inserts == 1 and other.call("session_status", {"session_id": session_id})["state"] == "done"
-        assert sum("encoder ready" in line and session_id in line for line in server.lines) == 1
-        other.close()
-        client.close()
-        server.stop()
-    finally:
-        youtube.close()
+    server = _with_youtube(start_server, tmp_path, youtube, youtube.endpoint + "/token", expired=False)
+    client = RecordingClient(server.url)
+    started = client.start(width=W, height=H, fps=FPS, format="jpeg")
+    session_id = started["session_id"]
+    _send(client, session_id, _frames(0, 15))
+    _end(client, session_id, 15)
+    assert youtube.paused.wait(60)
+    other = RecordingClient(server.url)
+    resumed = other.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})
+    assert resumed["ok"] and resumed["state"] == "uploading"
+    assert _healthz(server)["encoders"] == 0
+    youtube.release.set()
+    assert other.wait_for("upload_complete")["session_id"] == session_id
+    assert youtube.inserts == 1 and other.call("session_status", {"session_id": session_id})["state"] == "done"
+    assert sum("encoder ready" in line and session_id in line for line in server.lines) == 1
+    other.close()
+    client.close()
 
 
 def test_six_sessions_in_a_row_on_one_connection(server):
@@ -188,27 +194,27 @@ def test_six_sessions_in_a_row_on_one_connection(server):
     client.close()
 
 
-def test_the_frame_that_fills_a_gap_is_acknowledged_at_once(tmp_path):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--x264-preset", "slow"])
-    try:
-        client = RecordingClient(server.url)
-        session_id = client.start(width=640, height=360, fps=FPS, format="jpeg")["session_id"]
-        _send(client, session_id, _frames(1, 300, width=640, height=360))
-        gap = encode_frame(0, 640, 360, "jpeg")
-        began = time.monotonic()
-        assert client.send_frame(session_id, 0, gap)["frames_received"] == [[0, 299]]
-        elapsed = time.monotonic() - began
-        assert elapsed < 1.0, f"the gap-filling ack took {elapsed:.2f} s"
-        # A resume is answered at once too, while the backlog is encoded.
-        began = time.monotonic()
-        client.call("session_status", {"session_id": session_id})
-        assert time.monotonic() - began < 1.0
-        _end(client, session_id, 300)
-        client.wait_for("video_ready", timeout=180)
-        _assert_exact(server.output_dir / f"{session_id}.mp4", 300, audio=False)
-        client.close()
-    finally:
-        server.stop()
+def test_the_frame_that_fills_a_gap_is_acknowledged_at_once(start_server):
+    server = start_server("--x264-preset", "slow")
+    client = RecordingClient(server.url)
+    started = client.start(width=640, height=360, fps=FPS, format="jpeg")
+    session_id = started["session_id"]
+    _send(client, session_id, _frames(1, 300, width=640, height=360))
+    gap = encode_frame(0, 640, 360, "jpeg")
+    began = time.monotonic()
+    assert client.send_frame(session_id, 0, gap)["frames_received"] == [[0, 299]]
+    elapsed = time.monotonic() - began
+    assert elapsed < 1.0, f"the gap-filling ack took {elapsed:.2f} s"
+    # A resume on another connection is answered at once too, while the backlog is encoded.
+    client.close()
+    other = RecordingClient(server.url)
+    began = time.monotonic()
+    assert other.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})["ok"]
+    assert time.monotonic() - began < 1.0
+    _end(other, session_id, 300)
+    other.wait_for("video_ready", timeout=180)
+    _assert_exact(server.output_dir / f"{session_id}.mp4", 300, audio=False)
+    other.close()
 
 
 def test_cancel_during_the_mux_leaves_no_file_behind(server, tmp_path):
@@ -237,6 +243,7 @@ def test_a_full_disk_answers_server_busy_and_loses_nothing(tmp_path):
     work = tmp_path / "small"
     work.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(work)], check=True)
+    server = None
     try:
         server = ServerProcess(work, tmp_path / "output", ["--min-free-disk-bytes", "0"])
         client = RecordingClient(server.url)
@@ -256,8 +263,9 @@ def test_a_full_disk_answers_server_busy_and_loses_nothing(tmp_path):
         client.wait_for("video_ready")
         _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
         client.close()
-        server.stop()
     finally:
+        if server is not None:
+            server.stop()
         subprocess.run(["umount", "-l", str(work)], check=True)
 
 

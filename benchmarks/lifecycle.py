@@ -1,0 +1,155 @@
+"""A live stream paced like a browser, and colour fidelity, measured against the real server.
+
+    .venv/bin/python benchmarks/lifecycle.py            # both tables in docs/performance.md
+    .venv/bin/python benchmarks/lifecycle.py --quick    # 3 s instead of 10 s
+
+1. Paced stream: 10 s of 1080p30 visualizer frames as JPEG, sent at 30 frames a second
+   (window 8, the audio complete before the first frame), the way a page that renders in
+   real time sends them. Measured: the rate the server took them at (frames / time from the
+   first send to the last ack) and the time from the last ack to `video_ready`.
+2. Colour: flat patches (black, white, greys, primaries, a skin tone) sent as png, rgba and
+   jpeg, decoded from the MP4 by its own tags (matrix and range), compared with what was
+   sent: the largest difference in 8-bit levels over every channel and patch.
+Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import socketio
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import FPS, Scenario, ffmpeg_alone, print_table, start_server, write_frames, write_wav  # noqa: E402
+
+PATCHES = {
+    "black": (0, 0, 0), "white": (255, 255, 255), "grey": (128, 128, 128), "dark grey": (40, 40, 40),
+    "red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "skin": (224, 172, 140),
+    "orange": (255, 140, 0), "purple": (120, 40, 200),
+}  # fmt: skip
+COLOUR_SIZE = (320, 240)
+
+
+def paced_stream(seconds: int) -> list[str]:
+    scenario = Scenario("paced", 1920, 1080, "jpeg", seconds * FPS)
+    width, height, count = scenario.width, scenario.height, scenario.frames
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        write_frames(scenario, work / "frames")
+        frames = [path.read_bytes() for path in sorted((work / "frames").iterdir())]
+        write_wav(work / "audio.wav", seconds)
+        # The ceiling: ffmpeg alone, from the files, same settings, in the same run.
+        alone_fps = count / ffmpeg_alone(scenario, work / "frames", work / "audio.wav", work / "alone.mp4")
+        server = start_server(work)
+        try:
+            client = socketio.Client()
+            ready = threading.Event()
+            client.on("video_ready", lambda data: ready.set())
+            client.connect(server.address, transports=["websocket"])
+            audio = (work / "audio.wav").read_bytes()
+            ack = client.call("start_session", {"width": width, "height": height, "fps": FPS, "format": "jpeg",
+                                                "audio": {"filename": "a.wav", "size": len(audio)}})  # fmt: skip
+            session = ack["session_id"]
+            client.call("audio_chunk", {"session_id": session, "offset": 0, "data": audio})
+            slots, acks = threading.Semaphore(ack["window"]), []
+            done = threading.Event()
+
+            def acked(reply: dict) -> None:
+                acks.append(time.perf_counter())
+                slots.release()
+                if len(acks) == count:
+                    done.set()
+
+            started = time.perf_counter()
+            for index, data in enumerate(frames):
+                time.sleep(max(0.0, started + index / FPS - time.perf_counter()))  # the page renders at 30 fps
+                slots.acquire()
+                client.emit("frame", {"session_id": session, "index": index, "data": data}, callback=acked)
+            done.wait()
+            last_ack = acks[-1]
+            client.call("end_session", {"session_id": session, "frame_count": count})
+            ready.wait(600)
+            ready_after = time.perf_counter() - last_ack
+            client.disconnect()
+        finally:
+            server.stop()
+    taken = count / (last_ack - started)
+    return [f"{seconds} s of 1080p30 JPEG ({sum(map(len, frames)) / count / 1024:.0f} KB a frame)",
+            f"{alone_fps:.1f} frames/s", f"{taken:.1f} frames/s", f"{ready_after:.2f} s"]  # fmt: skip
+
+
+def colour_frame(rgb: tuple[int, int, int], image_format: str) -> bytes:
+    pixels = np.empty((COLOUR_SIZE[1], COLOUR_SIZE[0], 3), np.uint8)
+    pixels[:, :] = rgb
+    if image_format == "rgba":
+        return np.concatenate([pixels, np.full(pixels.shape[:2] + (1,), 255, np.uint8)], axis=2).tobytes()
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, {"png": "PNG", "jpeg": "JPEG"}[image_format], quality=95)
+    return buffer.getvalue()
+
+
+def decoded_by_its_tags(path: Path) -> list[np.ndarray]:
+    """Every frame as RGB, converted with the matrix and range the file is tagged with."""
+    with av.open(str(path)) as container:
+        frames = []
+        for frame in container.decode(video=0):
+            matrix = "ITU709" if frame.colorspace == 1 else "ITU601"
+            full = frame.color_range == 2
+            frames.append(frame.reformat(format="rgb24", src_colorspace=matrix, dst_colorspace=matrix,
+                                         src_color_range="JPEG" if full else "MPEG",
+                                         dst_color_range="JPEG").to_ndarray())  # fmt: skip
+        return frames
+
+
+def colour(image_format: str) -> list[str]:
+    names = list(PATCHES)
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        server = start_server(work)
+        try:
+            client = socketio.Client()
+            ready = threading.Event()
+            client.on("video_ready", lambda data: ready.set())
+            client.connect(server.address, transports=["websocket"])
+            width, height = COLOUR_SIZE
+            session = client.call("start_session", {"width": width, "height": height, "fps": FPS,
+                                                    "format": image_format})["session_id"]  # fmt: skip
+            for index, name in enumerate(names):
+                client.call("frame", {"session_id": session, "index": index, "data": colour_frame(PATCHES[name], image_format)})
+            client.call("end_session", {"session_id": session, "frame_count": len(names)})
+            ready.wait(120)
+            client.disconnect()
+            decoded = decoded_by_its_tags(work / "videos" / f"{session}.mp4")
+        finally:
+            server.stop()
+    errors = {}
+    for name, frame in zip(names, decoded):
+        centre = frame[height // 4 : 3 * height // 4, width // 4 : 3 * width // 4].reshape(-1, 3).mean(axis=0)
+        errors[name] = float(np.abs(centre - np.array(PATCHES[name])).max())
+    worst = max(errors, key=errors.get)
+    return [image_format, f"{max(errors.values()):.1f}", worst, f"{np.mean(list(errors.values())):.1f}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a 3 s stream instead of 10 s")
+    args = parser.parse_args()
+    print_table(["paced stream", "ffmpeg alone (from files)", "server took it at", "last ack -> video_ready"],
+                [paced_stream(3 if args.quick else 10)])  # fmt: skip
+    print()
+    print_table(["format", "largest error (levels)", "worst patch", "mean error"],
+                [colour(image_format) for image_format in ("png", "rgba", "jpeg")])  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
