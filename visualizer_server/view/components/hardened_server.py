@@ -35,9 +35,10 @@ def announced_attachments(data: Any) -> int:
     return int(count) if dash and count.isdigit() else 0
 
 
-def event_name(data: Any) -> Any:
-    """The name of a decoded event packet's event (its first element), or None."""
-    return data[0] if isinstance(data, list) and data else None
+def event_name(data: Any) -> str | None:
+    """The name of a decoded event packet's event (its first element, a string), or None."""
+    name = data[0] if isinstance(data, list) and data else None
+    return name if isinstance(name, str) else None
 
 
 class HardenedServer(socketio.Server):
