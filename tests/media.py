@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
 import wave
 from pathlib import Path
 
@@ -35,6 +36,21 @@ def encode_frame(index: int, width: int, height: int, image_format: str) -> byte
     options = {"quality": 95} if image_format in ("jpeg", "webp") else {}
     Image.fromarray(pixels).save(buffer, pil_format, **options)
     return buffer.getvalue()
+
+
+def h264_units(width: int, height: int, frames: int, fps: int = 30, profile: str = "baseline",
+               extra: tuple[str, ...] = ()) -> list[bytes]:
+    """``frames`` of :func:`frame_pixels` encoded by x264 (a key frame every second, as the page
+    asks WebCodecs for), as the access units an ``h264`` session sends."""
+    from visualizer_server.model.h264 import split_access_units
+    from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe
+
+    raw = b"".join(frame_pixels(index, width, height).tobytes() for index in range(frames))
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+               "-video_size", f"{width}x{height}", "-framerate", str(fps), "-i", "pipe:0", "-c:v", "libx264",
+               "-profile:v", profile, "-pix_fmt", "yuv420p", "-g", str(fps), "-bf", "0", *extra, "-f", "h264", "pipe:1"]
+    stream = subprocess.run(command, input=raw, capture_output=True, check=True).stdout
+    return split_access_units(stream)
 
 
 def read_index(pixels: np.ndarray) -> int:

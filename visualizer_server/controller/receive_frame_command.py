@@ -56,5 +56,5 @@ class ReceiveFrameCommand(RequestCommand):
         if len(request.data) > limit:
             raise ServiceError(TOO_LARGE, f"the frame is {len(request.data)} bytes; this session takes at most {limit}")
         spec = session.spec
-        check_frame(request.data, spec.format, spec.width, spec.height)
+        check_frame(request.data, spec.format, spec.width, spec.height, request.index)
         self.require_disk(len(request.data))

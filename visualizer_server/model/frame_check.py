@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 
 from ..errors import BAD_FRAME, ServiceError
+from .h264 import check_access_unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): they carry the size.
@@ -96,10 +97,14 @@ def webp_size(data: bytes) -> tuple[int, int]:
 SIZE_READERS = {"png": png_size, "jpeg": jpeg_size, "webp": webp_size}
 
 
-def check_frame(data: bytes, image_format: str, width: int, height: int) -> None:
-    """Raise ``bad_frame`` unless ``data`` is a complete image of this format and exact size."""
+def check_frame(data: bytes, image_format: str, width: int, height: int, index: int | None = None) -> None:
+    """Raise ``bad_frame`` unless ``data`` is a complete image of this format and exact size
+    (for ``h264``: one access unit of a stream of that size, a key unit at ``index`` 0)."""
     if not data:
         raise _bad("the frame is empty")
+    if image_format == "h264":
+        check_access_unit(data, width, height, key_required=index == 0)
+        return
     if image_format == "rgba":
         expected = width * height * 4
         if len(data) != expected:

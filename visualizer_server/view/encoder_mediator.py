@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Callable
 
 import eventlet
@@ -25,7 +26,9 @@ class EncoderMediator(ReportingMediator):
 
     At most ``max_concurrent_encodes`` supervisors run ffmpeg at once: each takes a slot
     when its session's frame 0 is in, and gives it back when its encode ends or is stopped;
-    the others wait their turn in order, in their own greenlets.
+    the others wait their turn in order, in their own greenlets. A session that copies the
+    stream its client encoded (``h264``) takes no such slot: its ffmpeg needs a few percent of a
+    core, and ``--max-sessions`` already bounds how many there are.
     """
 
     NAME = "EncoderMediator"
@@ -34,6 +37,7 @@ class EncoderMediator(ReportingMediator):
         super().__init__(self.NAME, factory)
         self.supervisors: dict[str, EncodeSupervisor] = {}
         self.slots = eventlet.semaphore.Semaphore(max_concurrent_encodes)
+        self.copy_slots = eventlet.semaphore.Semaphore(sys.maxsize)  # never waited for
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
@@ -84,7 +88,8 @@ class EncoderMediator(ReportingMediator):
             self.report(n.ENCODER_FINISHED, result)
             self._one_finished.fire()
 
-        supervisor = self.view_component(job, self.slots, progressed, finished)
+        slots = self.copy_slots if job.copies_stream else self.slots
+        supervisor = self.view_component(job, slots, progressed, finished)
         self.supervisors[job.session_id] = supervisor
         supervisor.start()
         log.info("session %s: encoder ready (%dx%d %s @ %d fps), it starts on frame 0", job.session_id, job.width,

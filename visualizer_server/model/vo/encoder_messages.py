@@ -31,6 +31,11 @@ class EncodeJob:
     buffer_bytes: int = 64 * 1024 * 1024  # frame bytes kept in memory; the rest is read back from the spool
     max_restarts: int = 3
 
+    @property
+    def copies_stream(self) -> bool:
+        """The client encoded the video (format ``h264``): ffmpeg only copies it, at almost no cost."""
+        return self.format == "h264"
+
 
 @dataclasses.dataclass(frozen=True)
 class FinishEncode:

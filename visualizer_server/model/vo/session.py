@@ -11,7 +11,8 @@ from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
 
 # Room above a raw frame's size for a PNG that compresses worse than raw.
 FRAME_HEADROOM_BYTES = 64 * 1024
-FORMAT_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "rgba": "rgba"}
+# h264: one access unit of a stream the client encoded (Annex B), copied into the video as it is.
+FORMAT_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "rgba": "rgba", "h264": "h264"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The ffmpeg command lines of a session's two passes; the binary is the one imageio-ffmpeg ships.
 
-1. frames on stdin (``image2pipe`` or ``rawvideo``) -> H.264 in an intermediate MP4;
+1. frames on stdin (``image2pipe`` or ``rawvideo``) -> H.264 in an intermediate MP4 (an ``h264``
+   session's access units are copied instead);
 2. a short remux: copy the video, encode the audio to AAC-LC 48 kHz padded or trimmed to
    the video's duration, ``+faststart``, into the session's partial output file.
 Two passes, because the audio may still be arriving while the frames are encoded.
@@ -36,6 +37,8 @@ def encode_args(job: EncodeJob, intermediate: Path) -> list[str]:
     ``-probesize 32 -analyzeduration 0``: on a pipe, ffmpeg otherwise reads 5 MB or 5 s of
     frames before it encodes anything, so small frames would not be encoded while they arrive.
     """
+    if job.format == "h264":
+        return copy_args(job, intermediate)
     if job.format == "rgba":
         source = ["-f", "rawvideo", "-pix_fmt", "rgba", "-video_size", f"{job.width}x{job.height}"]
     else:
@@ -45,6 +48,22 @@ def encode_args(job: EncodeJob, intermediate: Path) -> list[str]:
         "-probesize", "32", "-analyzeduration", "0",
         *source, "-framerate", str(job.fps), "-i", "pipe:0",
         *video_codec_args(job.fps, job.preset, job.crf), "-an", "-y", "-f", "mp4", str(intermediate),
+    ]  # fmt: skip
+
+
+def copy_args(job: EncodeJob, intermediate: Path) -> list[str]:
+    """Pass 1 of an ``h264`` session: the client's access units copied as they are, never re-encoded.
+
+    The raw H.264 reader makes timestamps only with ``-r`` before ``-i``, and then from the
+    stream's own timing information when it has some; ``setts`` sets every packet to
+    ``N / fps``, so the video has the session's constant frame rate whatever the encoder wrote.
+    """
+    tick = f"1/({job.fps}*TB)"
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
+        "-probesize", "32", "-analyzeduration", "0", "-r", str(job.fps), "-f", "h264", "-i", "pipe:0",
+        "-map", "0:v:0", "-c:v", "copy", "-bsf:v", f"setts=ts=N*{tick}:duration={tick}",
+        "-an", "-y", "-f", "mp4", str(intermediate),
     ]  # fmt: skip
 
 
