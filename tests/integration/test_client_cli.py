@@ -70,6 +70,20 @@ def test_send_a_folder_with_audio_makes_the_video(server, frames, tmp_path):
     assert facts.video_duration_s == pytest.approx(2.0, abs=1e-3)
 
 
+def test_send_encode_sends_h264_the_server_only_muxes(server, frames, tmp_path):
+    make_wav(tmp_path / "tone.wav", 2.0)
+    output = tmp_path / "video.mp4"
+    result = _client("send", str(frames), "--encode", "--server", server.url, "--audio", str(tmp_path / "tone.wav"),
+                     "--output", str(output))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"{FRAMES} h264 frames of {WIDTH}x{HEIGHT}" in result.stderr
+    facts = probe(output)
+    assert facts.frame_indexes == list(range(FRAMES)) and facts.audio_codec == "aac"
+    assert facts.video_duration_s == pytest.approx(2.0, abs=1e-3)
+    assert (facts.pix_fmt, facts.color_range, facts.colour_tags) == ("yuv420p", 1, (1, 1, 1))
+    assert any(f"({WIDTH}x{HEIGHT} h264 @" in line for line in server.lines), "the server was sent images"
+
+
 def test_send_survives_a_dropped_connection(server, frames, tmp_path):
     port = int(server.url.rsplit(":", 1)[1])
     proxy = CuttingProxy(port, cut_after_bytes=len((frames / "0000.png").read_bytes()) * 20)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Any, Sequence
 
 from tqdm import tqdm
 
-from .folder import FolderError, scan_frames
+from .folder import FolderError, FrameFolder, scan_frames
+from .local_encoder import encode_folder
 from .sender import SendError, SessionSender, ping
 
 DEFAULT_URL = "http://127.0.0.1:3000"
@@ -27,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     send.add_argument("--server", default=DEFAULT_URL, help=f"server URL (default {DEFAULT_URL})")
     send.add_argument("--audio", type=Path, help="an audio file to mux in (any format ffmpeg reads)")
     send.add_argument("--fps", type=int, default=30)
+    send.add_argument("--encode", action="store_true",
+                      help="encode the frames to H.264 here and send that (10-100x fewer bytes; the server only muxes)")
     send.add_argument("--title")
     send.add_argument("--description")
     send.add_argument("--privacy", choices=["private", "unlisted", "public"])
@@ -55,6 +59,14 @@ def _send(args: argparse.Namespace) -> int:
     folder = scan_frames(args.folder)
     if args.audio and not args.audio.is_file():
         raise FolderError(f"{args.audio} does not exist")
+    if not args.encode:
+        return _send_folder(args, folder)
+    with tempfile.TemporaryDirectory(prefix="visualizer-encode-") as scratch:
+        print(f"encoding {len(folder.paths)} frames to H.264 here", file=sys.stderr)
+        return _send_folder(args, encode_folder(folder, args.fps, Path(scratch)))
+
+
+def _send_folder(args: argparse.Namespace, folder: FrameFolder) -> int:
     video = {key: value for key, value in (("title", args.title), ("description", args.description),
                                            ("privacy", args.privacy)) if value}  # fmt: skip
     total = len(folder.paths)
