@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import subprocess
 import wave
 from pathlib import Path
 
 import av
+import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
@@ -94,6 +96,14 @@ class VideoFacts:
     audio_duration_s: float | None
 
 
+def _duration_s(stream: av.stream.Stream) -> float:
+    """A stream's duration; WebM keeps none per stream, only a ``DURATION`` tag (hh:mm:ss.fraction)."""
+    if stream.duration is not None:
+        return float(stream.duration * stream.time_base)
+    hours, minutes, seconds = stream.metadata["DURATION"].split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
 def probe(path: Path) -> VideoFacts:
     """Decode every frame: the facts ffprobe would give, plus the index each frame spells."""
     with av.open(str(path)) as container:
@@ -108,15 +118,54 @@ def probe(path: Path) -> VideoFacts:
             color_range=int(context.color_range),
             colour_tags=(int(context.colorspace), int(context.color_primaries), int(context.color_trc)),
             frames=0,
-            video_duration_s=float(video.duration * video.time_base),
+            video_duration_s=_duration_s(video),
             container_duration_s=container.duration / 1_000_000,
             frame_indexes=[],
             audio_codec=audio.codec_context.name if audio else None,
             audio_rate=audio.sample_rate if audio else None,
             audio_profile=audio.codec_context.profile if audio else None,
-            audio_duration_s=float(audio.duration * audio.time_base) if audio else None,
+            audio_duration_s=_duration_s(audio) if audio else None,
         )
         for frame in container.decode(video=0):
             facts.frame_indexes.append(read_index(frame.to_ndarray(format="rgb24")))
         facts.frames = len(facts.frame_indexes)
     return facts
+
+
+def alpha_plane(index: int, width: int, height: int) -> np.ndarray:
+    """A transparency that moves with the index: a horizontal ramp from clear to opaque, shifted."""
+    ramp = (np.arange(width) * 255 // max(1, width - 1) + index * 16) % 256
+    return np.tile(ramp.astype(np.uint8), (height, 1))
+
+
+def encode_transparent_frame(index: int, width: int, height: int, image_format: str) -> bytes:
+    """``encode_frame``'s picture with ``alpha_plane`` as its alpha (rgba or png)."""
+    pixels = np.concatenate([frame_pixels(index, width, height), alpha_plane(index, width, height)[..., None]], axis=2)
+    if image_format == "rgba":
+        return pixels.tobytes()
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def decode_alpha(path: Path) -> list[np.ndarray]:
+    """Every frame's alpha plane, in order. VP9 keeps alpha in a side stream that only libvpx decodes."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.codec_context.name == "vp9":
+            decoder = av.CodecContext.create("libvpx-vp9", "r")
+            frames = [frame for packet in container.demux(stream) for frame in decoder.decode(packet)]
+        else:
+            frames = list(container.decode(stream))
+        return [frame.to_ndarray(format="rgba")[..., 3] for frame in frames]
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, by ffmpeg's ``ebur128``."""
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+               "-af", "ebur128=peak=true", "-f", "null", "-"]  # fmt: skip
+    log = subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    summary = log[log.rindex("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak

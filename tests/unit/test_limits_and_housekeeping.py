@@ -80,7 +80,7 @@ def test_idle_sessions_expire_old_videos_and_orphans_go(core):
     idle.last_activity_at = ended.last_activity_at = time.time() - 120
     ended.state = "encoding"
     old.state = "done"
-    video = core.videos.video_path(old.id)
+    video = core.videos.video_path(old.id, "mp4")
     video.write_bytes(b"mp4")
     os.utime(video, (time.time() - 7200, time.time() - 7200))
     orphan = core.settings.work_dir / ("e" * 32) / "frames"

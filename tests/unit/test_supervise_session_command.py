@@ -46,7 +46,7 @@ def test_the_end_closes_the_encoders_input_with_the_count_and_the_audio(core, su
     [finish] = supervised.bodies(n.END_ENCODER_INPUT)
     assert (finish.frame_count, finish.duration_s) == (4, 0.4)
     assert finish.audio_path == core.frames.audio_path(session)
-    assert finish.output_path == core.videos.partial_path(session.id)
+    assert finish.output_path == core.videos.partial_path(session.id, "mp4")
     assert supervised.bodies(n.SESSION_PROGRESSED)[-1].stage == "encoding"
 
 
@@ -62,7 +62,7 @@ def test_a_restart_mid_encode_starts_the_encoder_again_and_closes_its_input(core
 def test_uploading_starts_an_upload_whose_credentials_are_fetched_by_the_upload(core, supervised):
     session = core.session(upload=True, video={"title": "Night drive", "tags": ["a"], "privacy": "unlisted"})
     session.upload_uri = "https://upload.example/session-7"
-    core.videos.video_path(session.id).write_bytes(b"x" * 1000)
+    core.videos.video_path(session.id, "mp4").write_bytes(b"x" * 1000)
     for event in (END, ENCODED, UPLOAD):
         core.sessions.transition(session, event)
     [job] = supervised.bodies(n.START_UPLOAD)
@@ -75,11 +75,11 @@ def test_uploading_starts_an_upload_whose_credentials_are_fetched_by_the_upload(
 def test_cancel_stops_everything_and_removes_every_file(core, supervised):
     session = core.session()
     _stored(core, session, 2)
-    core.videos.partial_path(session.id).write_bytes(b"partial")
+    core.videos.partial_path(session.id, "mp4").write_bytes(b"partial")
     core.sessions.transition(session, CANCEL)
     assert [ref.session_id for ref in supervised.bodies(n.STOP_ENCODER)] == [session.id]
     assert [ref.session_id for ref in supervised.bodies(n.STOP_UPLOAD)] == [session.id]
-    assert not (core.settings.work_dir / session.id).exists() and not core.videos.partial_path(session.id).exists()
+    assert not (core.settings.work_dir / session.id).exists() and not core.videos.partial_path(session.id, "mp4").exists()
     assert core.sessions.find(session.id) is None
     assert supervised.bodies(n.SESSION_PROGRESSED)[-1].stage == "cancelled"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from puremvc.interfaces import INotification
 
-from ..model.vo.encoder_messages import MUXING, WAITING, EncoderProgress
+from ..model.vo.encoder_messages import MEASURING, MUXING, WAITING, EncoderProgress
 from ..model.vo.lifecycle import ENCODED, ENCODING
 from .pipeline_command import PipelineCommand
 
@@ -19,7 +19,10 @@ class EncoderProgressCommand(PipelineCommand):
         session.frames_encoded = progress.frames_encoded
         session.encoder_restarts = progress.restarts
         session.waiting_for_encoder = progress.stage == WAITING
-        if progress.stage == MUXING and session.state == ENCODING:
+        measured = session.measuring_loudness
+        session.measuring_loudness = progress.stage == MEASURING
+        if progress.stage in (MEASURING, MUXING) and session.state == ENCODING:
             self.sessions.transition(session, ENCODED)  # reports progress itself
             return
-        self.sessions.report_progress(session, force=waited != session.waiting_for_encoder)
+        changed = waited != session.waiting_for_encoder or measured != session.measuring_loudness
+        self.sessions.report_progress(session, force=changed)

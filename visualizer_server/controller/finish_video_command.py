@@ -31,12 +31,12 @@ class FinishVideoCommand(PipelineCommand):
         self.sessions.transition(session, UPLOAD if session.spec.upload else BUILT)
 
     def _announce(self, session: Session, result: EncoderResult) -> None:
-        path = self.videos.publish(session.id)
         spec = session.spec
+        path = self.videos.publish(session.id, spec.video_extension)
         built = VideoBuilt(
             session.owner_sid,
             session_id=session.id,
-            url=f"/videos/{session.id}.mp4",
+            url=f"/videos/{session.id}.{spec.video_extension}",
             bytes=path.stat().st_size,
             frames=result.frames_encoded,
             duration_s=result.frames_encoded / spec.fps,

@@ -74,17 +74,20 @@ class SuperviseSessionCommand(PipelineCommand):
             new_intermediate=functools.partial(self.frames.intermediate_path, session),
             buffer_bytes=settings.encoder_buffer_bytes,
             max_restarts=settings.encoder_restarts,
+            codec=spec.codec,
+            alpha=spec.alpha,
         )
         self.send_notification(n.START_ENCODER, job)
 
     def _end_encoder_input(self, session: Session) -> None:
         total = session.total_frames or 0
         audio = self.frames.audio_path(session) if session.spec.audio_size else None
-        finish = FinishEncode(session.id, total, self.videos.partial_path(session.id), audio, total / session.spec.fps)
+        output = self.videos.partial_path(session.id, session.spec.video_extension)
+        finish = FinishEncode(session.id, total, output, audio, total / session.spec.fps, session.spec.loudness_lufs)
         self.send_notification(n.END_ENCODER_INPUT, finish)
 
     def _start_upload(self, session: Session) -> None:
-        video = self.videos.video_path(session.id)
+        video = self.videos.video_path(session.id, session.spec.video_extension)
         session.upload_total_bytes = video.stat().st_size
         youtube: YouTubeCredentialsProxy = self.facade.retrieve_proxy(YouTubeCredentialsProxy.NAME)
         settings = self.settings

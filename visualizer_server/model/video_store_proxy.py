@@ -1,4 +1,7 @@
-"""Finished videos in the output folder; a video is only ever visible under its final name once complete."""
+"""Finished videos in the output folder; a video is only ever visible under its final name once complete.
+
+A video's extension follows its codec's container (``<id>.mp4``, ``<id>.webm``, ``<id>.mov``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 from puremvc.patterns.proxy import Proxy
 
 from .files import is_session_id
+from .vo.codec import VIDEO_EXTENSIONS
 
 
 class VideoStoreProxy(Proxy):
@@ -21,33 +25,39 @@ class VideoStoreProxy(Proxy):
     def output_dir(self) -> Path:
         return self.data
 
-    def video_path(self, session_id: str) -> Path:
-        return self.output_dir / f"{session_id}.mp4"
+    def video_path(self, session_id: str, extension: str) -> Path:
+        return self.output_dir / f"{session_id}.{extension}"
 
-    def partial_path(self, session_id: str) -> Path:
-        return self.output_dir / f"{session_id}.mp4.part"
+    def partial_path(self, session_id: str, extension: str) -> Path:
+        return self.output_dir / f"{session_id}.{extension}.part"
 
-    def publish(self, session_id: str) -> Path:
+    def publish(self, session_id: str, extension: str) -> Path:
         """Give the checked partial file its final name."""
-        final = self.video_path(session_id)
-        os.replace(self.partial_path(session_id), final)
+        final = self.video_path(session_id, extension)
+        os.replace(self.partial_path(session_id, extension), final)
         return final
 
-    def find(self, session_id: str) -> Path | None:
-        """The finished video of a session id, or None (also for anything that is not an id)."""
-        if not is_session_id(session_id):
+    def find(self, session_id: str, extension: str | None = None) -> Path | None:
+        """The finished video of a session id (with that extension, or any), or None (also for
+        anything that is not an id or a video extension)."""
+        if not is_session_id(session_id) or (extension is not None and extension not in VIDEO_EXTENSIONS):
             return None
-        path = self.video_path(session_id)
-        return path if path.is_file() else None
+        for known in [extension] if extension else VIDEO_EXTENSIONS:
+            path = self.video_path(session_id, known)
+            if path.is_file():
+                return path
+        return None
 
     def discard_partial(self, session_id: str) -> None:
-        self.partial_path(session_id).unlink(missing_ok=True)
+        for extension in VIDEO_EXTENSIONS:
+            self.partial_path(session_id, extension).unlink(missing_ok=True)
 
     def discard_all_partials(self) -> None:
         """A half-made video is never served: at startup every ``.part`` is a crash's leftover."""
-        for path in self.output_dir.glob("*.mp4.part"):
+        for path in self.output_dir.glob("*.part"):
             path.unlink(missing_ok=True)
 
     def remove(self, session_id: str) -> None:
-        self.video_path(session_id).unlink(missing_ok=True)
+        for extension in VIDEO_EXTENSIONS:
+            self.video_path(session_id, extension).unlink(missing_ok=True)
         self.discard_partial(session_id)

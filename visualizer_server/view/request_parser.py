@@ -6,9 +6,11 @@ so commands only ever see well-typed, in-range requests.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable
 
 from ..errors import INVALID_REQUEST, ServiceError
+from ..model.vo.codec import CODECS, DEFAULT_CODEC
 from ..model.vo.requests import (
     AudioChunkRequest,
     ClientRequest,
@@ -24,7 +26,9 @@ from ..model.vo.session import FORMAT_EXTENSIONS, SessionSpec
 MISSING = object()
 PRIVACY_VALUES = ("private", "unlisted", "public")
 VIDEO_FIELDS = {"title": str, "description": str, "tags": list, "category_id": str, "privacy": str,
-                "thumbnail_frame": int, "playlist_id": str}  # fmt: skip
+                "thumbnail_frame": int, "playlist_id": str, "made_for_kids": bool, "publish_at": str}  # fmt: skip
+ALPHA_FORMATS = ("rgba", "png")  # the frame formats that carry an alpha plane
+LOUDNESS_RANGE = (-40, -5)  # LUFS
 
 
 def _invalid(message: str) -> ServiceError:
@@ -91,7 +95,10 @@ def _video(payload: dict) -> dict[str, Any]:
         if not isinstance(value, expected):
             raise _invalid(f"'video.{name}' must be a {expected.__name__}")
     _check_youtube_rules(video)
-    return dict(video)
+    checked = dict(video)
+    if "publish_at" in checked:
+        checked["publish_at"] = _publish_time(checked)
+    return checked
 
 
 def _check_youtube_rules(video: dict[str, Any]) -> None:
@@ -113,6 +120,47 @@ def _check_youtube_rules(video: dict[str, Any]) -> None:
         raise _invalid(f"'video.privacy' must be one of {', '.join(PRIVACY_VALUES)}")
 
 
+def _publish_time(video: dict[str, Any]) -> str:
+    """``publish_at`` as YouTube takes it (UTC, ``Z``); YouTube schedules only private videos."""
+    try:
+        when = dt.datetime.fromisoformat(video["publish_at"].replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid("'video.publish_at' must be an ISO 8601 time, e.g. \"2030-01-31T18:00:00Z\"") from None
+    if when.tzinfo is None:
+        raise _invalid("'video.publish_at' must say its time zone (Z or +hh:mm)")
+    if when <= dt.datetime.now(dt.timezone.utc):
+        raise _invalid("'video.publish_at' must be in the future")
+    if video.get("privacy", "private") != "private":
+        raise _invalid("'video.publish_at' needs 'video.privacy' private: YouTube makes the video public at that time")
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _codec(payload: dict, image_format: str) -> tuple[str, bool]:
+    """The codec and whether the alpha plane is kept: only VP9 and ProRes 4444 carry one, from rgba or png."""
+    codec = payload.get("codec", DEFAULT_CODEC)
+    if not isinstance(codec, str) or codec not in CODECS:
+        raise _invalid(f"'codec' must be one of {', '.join(CODECS)}")
+    alpha = payload.get("alpha", False)
+    if not isinstance(alpha, bool):
+        raise _invalid("'alpha' must be true or false")
+    if alpha and not CODECS[codec].keeps_alpha:
+        keeping = " or ".join(name for name, known in CODECS.items() if known.keeps_alpha)
+        raise _invalid(f"'alpha' needs 'codec' {keeping}: {codec} has no alpha plane")
+    if alpha and image_format not in ALPHA_FORMATS:
+        raise _invalid(f"'alpha' needs 'format' rgba or png: {image_format} frames have no alpha plane")
+    return codec, alpha
+
+
+def _loudness(payload: dict) -> float | None:
+    value = payload.get("loudness_lufs", MISSING)
+    if value is MISSING:
+        return None
+    low, high = LOUDNESS_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise _invalid(f"'loudness_lufs' must be a number from {low} to {high} (LUFS; YouTube plays music at about -14)")
+    return float(value)
+
+
 def _upload(payload: dict) -> bool | None:
     value = payload.get("upload", MISSING)
     if value is MISSING:
@@ -132,6 +180,7 @@ def parse_start_session(sid: str, payload: Any) -> StartSessionRequest:
     if not isinstance(image_format, str) or image_format not in FORMAT_EXTENSIONS:
         raise _invalid(f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
     audio_filename, audio_size = _audio(payload)
+    codec, alpha = _codec(payload, image_format)
     spec = SessionSpec(
         width=_even_dimension(payload, "width", 7680),
         height=_even_dimension(payload, "height", 4320),
@@ -142,6 +191,9 @@ def parse_start_session(sid: str, payload: Any) -> StartSessionRequest:
         audio_size=audio_size,
         video=_video(payload),
         upload=_upload(payload),
+        codec=codec,
+        alpha=alpha,
+        loudness_lufs=_loudness(payload),
     )
     return StartSessionRequest(sid, spec=spec)
 

@@ -11,6 +11,7 @@ from .index_ranges import IndexRanges
 # The stages an encode goes through, as its progress reports them.
 WAITING = "waiting"  # for frame 0, or for a free encoder slot
 ENCODING = "encoding"
+MEASURING = "measuring"  # the audio's loudness, before the mux that normalises it
 MUXING = "muxing"
 
 
@@ -30,6 +31,9 @@ class EncodeJob:
     new_intermediate: Callable[[], Path] = dataclasses.field(compare=False)
     buffer_bytes: int = 64 * 1024 * 1024  # frame bytes kept in memory; the rest is read back from the spool
     max_restarts: int = 3
+    codec: str = "h264"
+    alpha: bool = False
+    hardware_encoder: str | None = None  # e.g. h264_nvenc, found by the startup probe; software when None
 
     @property
     def copies_stream(self) -> bool:
@@ -46,6 +50,7 @@ class FinishEncode:
     output_path: Path
     audio_path: Path | None
     duration_s: float
+    loudness_lufs: float | None = None  # normalise the audio to this integrated loudness, two-pass loudnorm
 
 
 @dataclasses.dataclass(frozen=True)

@@ -40,6 +40,7 @@ class ProgressReport(ClientEvent):
     frames_encoded: int = 0
     bytes_uploaded: int = 0
     waiting_for_encoder: bool = False
+    measuring_loudness: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,6 +6,7 @@ import dataclasses
 import time
 from typing import Any
 
+from .codec import CODECS, DEFAULT_CODEC
 from .index_ranges import IndexRanges
 from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
 
@@ -28,10 +29,18 @@ class SessionSpec:
     audio_size: int | None = None
     video: dict[str, Any] = dataclasses.field(default_factory=dict)
     upload: bool | None = None  # None: not asked; StartSessionCommand settles the default
+    codec: str = DEFAULT_CODEC
+    alpha: bool = False  # keep the frames' alpha plane (vp9 or prores only)
+    loudness_lufs: float | None = None  # normalise the audio to this integrated loudness (EBU R128)
 
     @property
     def frame_extension(self) -> str:
         return FORMAT_EXTENSIONS[self.format]
+
+    @property
+    def video_extension(self) -> str:
+        """The finished video's extension: its container follows the codec (mp4, webm, mov)."""
+        return CODECS[self.codec].extension
 
     @property
     def raw_frame_bytes(self) -> int:
@@ -61,6 +70,7 @@ class Session:
     frames_encoded: int = 0
     encoder_restarts: int = 0
     waiting_for_encoder: bool = False
+    measuring_loudness: bool = False  # the first of loudnorm's two passes is running
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
     last_activity_at: float = dataclasses.field(default_factory=time.time)
@@ -110,6 +120,7 @@ class Session:
             "frames_encoded": self.frames_encoded,
             "bytes_uploaded": self.bytes_uploaded,
             "waiting_for_encoder": self.waiting_for_encoder,
+            "measuring_loudness": self.measuring_loudness,
         }
 
     @classmethod

@@ -18,8 +18,10 @@ from typing import Callable
 import eventlet
 import eventlet.semaphore
 
+from ...model.vo.codec import CODECS
 from ...model.vo.encoder_messages import (
     ENCODING,
+    MEASURING,
     MUXING,
     WAITING,
     EncodeJob,
@@ -27,7 +29,8 @@ from ...model.vo.encoder_messages import (
     EncoderResult,
     FinishEncode,
 )
-from .ffmpeg_commands import encode_args, mux_args
+from . import loudness
+from .ffmpeg_commands import encode_args, ffmpeg_exe, mux_args
 from .ffmpeg_process import EncoderDied, FfmpegProcess
 from .pulse import Pulse
 
@@ -157,15 +160,39 @@ class EncodeSupervisor:
         process.close_input()
 
     def _mux(self, intermediate: Path) -> str | None:
+        loudness_filter, problem = self._measure_loudness()
+        if problem is not None:
+            return problem
         self._stage = MUXING
         self._report()
-        process = self._process = FfmpegProcess(mux_args(intermediate, self._finish))
+        args = mux_args(intermediate, self._finish, CODECS[self.job.codec].muxer, loudness_filter)
+        process = self._process = FfmpegProcess(args)
         process.start()
         returncode = process.wait()
         if returncode != 0:
             self._finish.output_path.unlink(missing_ok=True)
             return f"ffmpeg (audio mux) exited with code {returncode}: {self._last_words(process)}"
         return None
+
+    def _measure_loudness(self) -> tuple[str | None, str | None]:
+        """loudnorm's first pass, when the session asked for a loudness: the linear filter for the mux
+        (None for silent audio, which stays as it is), or what went wrong."""
+        finish = self._finish
+        if finish.loudness_lufs is None or finish.audio_path is None:
+            return None, None
+        self._stage = MEASURING
+        self._report()
+        args = loudness.measure_args(ffmpeg_exe(), finish.audio_path, finish.duration_s, finish.loudness_lufs)
+        process = self._process = FfmpegProcess(args, lines_kept=loudness.LINES_KEPT)
+        process.start()
+        returncode = process.wait()
+        if returncode != 0:
+            return None, f"ffmpeg (loudness measurement) exited with code {returncode}: {self._last_words(process)}"
+        try:
+            measured = loudness.parse_measurement(process.errors)
+        except loudness.LoudnessError as error:
+            return None, str(error)
+        return (None if measured is None else loudness.linear_filter(finish.loudness_lufs, measured)), None
 
     def _take(self, index: int) -> bytes:
         data = self._cache.pop(index, None)

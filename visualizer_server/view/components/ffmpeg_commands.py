@@ -13,17 +13,18 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from ...model.vo.codec import CODECS
 from ...model.vo.encoder_messages import EncodeJob, FinishEncode
+from .video_encoders import encoder_args
 
 PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
 AUDIO_BITRATE = "192k"
 AUDIO_RATE = "48000"
-# Every input becomes limited (tv) range BT.709, and the frames say so: as output options the
-# primaries and transfer are not written once a filter has set the frames' own properties.
-COLOUR_FILTER = (
-    "scale=out_range=tv:out_color_matrix=bt709,format=yuv420p,"
-    "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709"
-)
+# The audio each container takes (WebM has no AAC; editors expect PCM next to ProRes), and how it
+# puts its index first, so a browser plays the file before it has all of it.
+AUDIO_CODECS = {"mp4": ["aac", "-b:a", AUDIO_BITRATE], "webm": ["libopus", "-b:a", AUDIO_BITRATE],
+                "mov": ["pcm_s16le"]}  # fmt: skip
+INDEX_FIRST = {"mp4": ["-movflags", "+faststart"], "mov": ["-movflags", "+faststart"], "webm": ["-cues_to_front", "1"]}
 
 
 def ffmpeg_exe() -> str:
@@ -32,7 +33,7 @@ def ffmpeg_exe() -> str:
 
 
 def encode_args(job: EncodeJob, intermediate: Path) -> list[str]:
-    """Pass 1: frames on stdin to H.264, starting on the first frame.
+    """Pass 1: frames on stdin to the session's codec, starting on the first frame.
 
     ``-probesize 32 -analyzeduration 0``: on a pipe, ffmpeg otherwise reads 5 MB or 5 s of
     frames before it encodes anything, so small frames would not be encoded while they arrive.
@@ -47,7 +48,8 @@ def encode_args(job: EncodeJob, intermediate: Path) -> list[str]:
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
         "-probesize", "32", "-analyzeduration", "0",
         *source, "-framerate", str(job.fps), "-i", "pipe:0",
-        *video_codec_args(job.fps, job.preset, job.crf), "-an", "-y", "-f", "mp4", str(intermediate),
+        *encoder_args(job.codec, job.alpha, job.fps, job.preset, job.crf, job.hardware_encoder),
+        "-an", "-y", "-f", CODECS[job.codec].muxer, str(intermediate),
     ]  # fmt: skip
 
 
@@ -67,27 +69,17 @@ def copy_args(job: EncodeJob, intermediate: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def video_codec_args(fps: int, preset: str, crf: int) -> list[str]:
-    """H.264 as YouTube recommends (High, yuv420p, closed GOP of half the frame rate); shared with
-    the benchmark's ffmpeg-alone baseline."""
-    return [
-        "-vf", COLOUR_FILTER,
-        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "bt709",
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-g", str(max(1, fps // 2)), "-flags", "+cgop",
-        "-fps_mode", "cfr",
-    ]  # fmt: skip
-
-
-def mux_args(intermediate: Path, finish: FinishEncode) -> list[str]:
-    """Pass 2: copy the video, add AAC audio cut or padded to the video's duration, moov first.
+def mux_args(intermediate: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None) -> list[str]:
+    """Pass 2: copy the video, add the audio (AAC in MP4, Opus in WebM, PCM in MOV) cut or padded
+    to the video's duration, index first; ``loudness_filter`` (loudnorm's linear pass) goes before the pad.
 
     Streams are mapped explicitly: a file that holds no audio then fails instead of
     silently giving a video without sound.
     """
     audio_in = ["-i", str(finish.audio_path)] if finish.audio_path else []
+    audio_filter = f"{loudness_filter},apad" if loudness_filter else "apad"
     audio_out = (
-        ["-map", "1:a:0", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ar", AUDIO_RATE, "-af", "apad"]
+        ["-map", "1:a:0", "-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]
         if finish.audio_path
         else []
     )
@@ -95,5 +87,5 @@ def mux_args(intermediate: Path, finish: FinishEncode) -> list[str]:
         ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
         "-i", str(intermediate), *audio_in,
         "-map", "0:v:0", *audio_out, "-c:v", "copy", "-t", f"{finish.duration_s:.6f}",
-        "-movflags", "+faststart", "-f", "mp4", str(finish.output_path),
+        *INDEX_FIRST[muxer], "-f", muxer, str(finish.output_path),
     ]  # fmt: skip

@@ -30,11 +30,13 @@ class FfmpegProcess:
     """Start it, ``write`` to it (when it reads stdin), ``wait`` for its exit code; ``kill`` it."""
 
     def __init__(self, args: list[str], on_frames: Callable[[int], None] | None = None,
-                 on_exit: Callable[[], None] | None = None, takes_input: bool = False) -> None:
+                 on_exit: Callable[[], None] | None = None, takes_input: bool = False,
+                 lines_kept: int = ERROR_LINES_KEPT) -> None:
+        """``lines_kept``: the last lines of stderr kept in ``errors`` (more for a pass that reports there)."""
         self.args = args
         self.takes_input = takes_input
         self.frames = 0  # the last ``frame=`` of ``-progress``
-        self.errors: collections.deque[str] = collections.deque(maxlen=ERROR_LINES_KEPT)
+        self.errors: collections.deque[str] = collections.deque(maxlen=lines_kept)
         self._on_frames = on_frames or (lambda frames: None)
         self._on_exit = on_exit or (lambda: None)
         self._process: subprocess.Popen | None = None

@@ -12,6 +12,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
+from ...model.vo.codec import VIDEO_EXTENSIONS
+
 # The page's own modules (page/) and its browser libraries (vendor/: copied from npm into the
 # package by scripts/refresh_vendor.py, so an installed wheel needs no Node.js): plain names only.
 PAGE_MODULE = re.compile(r"[a-z_]+\.js")
@@ -25,7 +27,7 @@ class HttpRoutes:
         self,
         page_dir: Path,
         health: Callable[[], dict[str, Any]],
-        find_video: Callable[[str], Path | None],
+        find_video: Callable[[str, str], Path | None],
         accepts_token: Callable[[str | None], bool],
         metrics: Callable[[], bytes],
         metrics_need_token: bool = True,
@@ -44,7 +46,7 @@ class HttpRoutes:
                 Rule("/page/<name>", endpoint="module"),
                 Rule("/healthz", endpoint="healthz"),
                 Rule("/metrics", endpoint="metrics"),
-                Rule("/videos/<session_id>.mp4", endpoint="video"),
+                Rule("/videos/<session_id>.<extension>", endpoint="video"),
             ]
         )
 
@@ -78,14 +80,14 @@ class HttpRoutes:
             return self._unauthorized()
         return Response(self.metrics(), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
-    def _video(self, request: Request, session_id: str) -> Response:
+    def _video(self, request: Request, session_id: str, extension: str) -> Response:
         if not self.accepts_token(self._token(request)):
             return self._unauthorized()
-        path = self.find_video(session_id)
+        path = self.find_video(session_id, extension)
         if path is None:
             raise NotFound(f"no finished video for session {session_id}")
         # conditional=True answers Range requests with 206, so <video> can seek.
-        return send_file(path, request.environ, mimetype="video/mp4", conditional=True, max_age=0)
+        return send_file(path, request.environ, mimetype=VIDEO_EXTENSIONS[extension], conditional=True, max_age=0)
 
     @staticmethod
     def _unauthorized() -> Response:

@@ -31,8 +31,10 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload, build_http
 
 from ...errors import UPLOAD_FAILED, UPLOAD_QUOTA, CredentialsError
+from ...model.vo.codec import VIDEO_EXTENSIONS
 from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
 from .background_task import BackgroundTask
+from .upload_session_reporter import UploadSessionReporter
 from .ffmpeg_commands import ffmpeg_exe
 
 log = logging.getLogger(__name__)
@@ -102,8 +104,10 @@ class YouTubeUploader(BackgroundTask):
 
     def _upload(self, youtube: Resource) -> str:
         job = self.job
-        media = RetryingMediaFileUpload(str(job.path), mimetype="video/mp4", chunksize=job.chunk_bytes, resumable=True)
+        mimetype = VIDEO_EXTENSIONS[job.path.suffix.lstrip(".")]
+        media = RetryingMediaFileUpload(str(job.path), mimetype=mimetype, chunksize=job.chunk_bytes, resumable=True)
         request = youtube.videos().insert(part="snippet,status", body=job.metadata, media_body=media)
+        request.http = UploadSessionReporter(request.http, lambda uri: self._on_progress(UploadProgress(job.session_id, 0, uri)))
         if job.resumable_uri:
             # Continue the previous run's session: in the error state, next_chunk first asks the
             # server how far it got (PUT "bytes */N") instead of inserting the video again.
