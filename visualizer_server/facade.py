@@ -5,6 +5,7 @@ from __future__ import annotations
 from puremvc.patterns.facade import Facade
 
 from . import notifications as n
+from .controller.adopt_sessions_command import AdoptSessionsCommand
 from .controller.cancel_session_command import CancelSessionCommand
 from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
@@ -12,6 +13,7 @@ from .controller.end_session_command import EndSessionCommand
 from .controller.fail_session_command import FailSessionCommand
 from .controller.finish_upload_command import FinishUploadCommand
 from .controller.finish_video_command import FinishVideoCommand
+from .controller.let_go_session_command import LetGoSessionCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
 from .controller.release_sessions_command import ReleaseSessionsCommand
@@ -23,6 +25,7 @@ from .controller.supervise_session_command import SuperviseSessionCommand
 from .controller.sweep_command import SweepCommand
 from .controller.upload_progress_command import UploadProgressCommand
 from .settings import Settings
+from .view.cluster_mediator import ClusterMediator
 from .view.encoder_mediator import EncoderMediator
 from .view.housekeeping_mediator import HousekeepingMediator
 from .view.metrics_mediator import MetricsMediator
@@ -50,6 +53,9 @@ COMMANDS = {
     n.UPLOAD_PROGRESSED: UploadProgressCommand,
     n.UPLOAD_FINISHED: FinishUploadCommand,
     n.SWEEP: SweepCommand,
+    # Sessions that change hands: taken in from the work folder, let go to another node.
+    n.ADOPT_SESSIONS: AdoptSessionsCommand,
+    n.LET_GO_OF_SESSION: LetGoSessionCommand,
 }
 
 
@@ -77,7 +83,7 @@ class ApplicationFacade(Facade):
         if encoders is not None and grace_s > 0:
             encoders.drain(grace_s)
         for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, UploadMediator.NAME,
-                     MetricsMediator.NAME):
+                     ClusterMediator.NAME, MetricsMediator.NAME):
             self.remove_mediator(name)
         Facade.remove_core(self.multitonKey)
 

@@ -12,6 +12,7 @@ import dataclasses
 import ipaddress
 import os
 import re
+import socket
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -31,7 +32,7 @@ def _setting(default: Any, help: str, **checks: Any) -> Any:
     """A field with its help text and the checks ``load_settings`` applies to it.
 
     Checks: ``choices``, ``minimum``, ``maximum``, ``multiple_of``, ``exists`` ("file" or
-    "dir"), ``url`` (http or https), ``origin`` (each item ``scheme://host[:port]``); ``hint``
+    "dir"), ``url`` (http or https), ``redis_url``, ``origin`` (each item ``scheme://host[:port]``); ``hint``
     ends the error sentence with what to do; ``secret`` masks the value in output.
     """
     return dataclasses.field(default=default, metadata={"help": help, **checks})
@@ -108,6 +109,20 @@ class Settings:
     ping_interval_s: int = _setting(25, "seconds between the pings that check a Socket.IO client is still there", minimum=1)
     ping_timeout_s: int = _setting(20, "seconds a client has to answer a ping before its connection is closed", minimum=1)
     metrics_without_token: bool = _setting(False, "serve /metrics without the access token (a scraper on a trusted network)")
+    redis_url: str | None = _setting(
+        None, "Redis URL (redis://host:port/db) that makes this process one node of a cluster sharing --work-dir "
+        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True,
+    )
+    node_name: str | None = _setting(None, "this node's name in a cluster (default: host name and process id)")
+    lease_ttl_s: int = _setting(
+        10, "seconds a node's claim on a session lasts unless renewed: how soon another node may take over "
+        "the sessions of a node that died", minimum=2, maximum=300,
+    )
+
+    @property
+    def node(self) -> str:
+        """This node's name in a cluster: the setting, or host name and process id."""
+        return self.node_name or f"{socket.gethostname()}-{os.getpid()}"
 
     @property
     def transport_max_bytes(self) -> int:
@@ -177,6 +192,8 @@ def _problem(field: dataclasses.Field, value: Any) -> str | None:
         return "names no file"
     if checks.get("exists") == "dir" and not value.is_dir():
         return "names no folder"
+    if checks.get("redis_url") and not re.match(r"(redis|rediss|unix)://\S+$", value):
+        return "must be a redis://, rediss:// or unix:// URL"
     if checks.get("url") and not re.match(r"https?://\S+$", value):
         return "must be an http:// or https:// URL"
     if checks.get("origin"):

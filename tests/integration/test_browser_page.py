@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -36,11 +37,13 @@ def page(browser, server):
     assert errors == [], f"the page threw: {errors}"
 
 
-def _render(page: Page, seconds: int = 3) -> None:
+def _render(page: Page, seconds: int = 3, resolution: str = "640x360", encode: bool = False) -> None:
     page.fill("#seconds", str(seconds))
-    page.select_option("#resolution", "640x360")
+    page.select_option("#resolution", resolution)
     page.fill("#fps", "30")
     page.select_option("#format", "jpeg")
+    page.wait_for_function("window.visualizer.encoder !== undefined")
+    page.set_checked("#browser-encode", encode)
     page.click("#render")
 
 
@@ -49,13 +52,11 @@ def _session_video(server) -> Path:
     return video
 
 
-def _assert_rendered_video(path: Path) -> None:
+def _assert_rendered_video(path: Path, size: tuple[int, int] = (640, 360)) -> None:
     facts = probe(path)
-    assert (facts.frames, facts.width, facts.height) == (90, 640, 360)
+    assert (facts.frames, facts.width, facts.height) == (90, *size)
     assert facts.video_duration_s == pytest.approx(3.0, abs=1e-3)
     assert facts.audio_codec == "aac"
-    import av
-
     with av.open(str(path)) as container:
         pixels = [frame.to_ndarray(format="rgb24").astype(np.int16) for frame in container.decode(video=0)]
     assert max(int(p.std()) for p in pixels) > 10, "frames are blank"
@@ -89,3 +90,49 @@ def test_a_dropped_connection_mid_send_is_resumed(page, server):
     log = page.inner_text("#log")
     assert "DISCONNECTED" in log and "RESUMED" in log
     _assert_rendered_video(_session_video(server))
+
+
+def _wait_until_done(page: Page) -> None:
+    page.wait_for_function("document.getElementById('state').textContent === 'done'", timeout=RENDER_TIMEOUT_MS)
+
+
+def _key_frames(path: Path) -> list[int]:
+    with av.open(str(path)) as container:
+        return [number for number, packet in enumerate(container.demux(video=0)) if packet.size and packet.is_keyframe]
+
+
+def test_the_page_encodes_720p_with_webcodecs_and_the_server_only_copies_it(page, server):
+    _render(page, resolution="1280x720", encode=True)
+    _wait_until_done(page)
+    encoder = page.inner_text("#encoder")
+    assert encoder.startswith("H.264 ") and ("software encoder" in encoder or "hardware encoder" in encoder)
+    assert any("(1280x720 h264 @" in line for line in server.lines), "the page sent images, not H.264"
+    video = _session_video(server)
+    _assert_rendered_video(video, (1280, 720))
+    assert _key_frames(video) == [0, 30, 60], "a key frame every second"
+    with av.open(str(video)) as container:
+        assert f"H.264 {container.streams.video[0].codec_context.profile} (" in encoder, "the page shows the stream's profile"
+
+
+def test_a_dropped_websocket_mid_encode_is_resumed(page, server):
+    _render(page, encode=True)
+    page.wait_for_function("document.getElementById('send-bar').value >= 20", timeout=RENDER_TIMEOUT_MS)
+    page.evaluate("window.visualizer.socket.io.engine.close()")
+    _wait_until_done(page)
+    log = page.inner_text("#log")
+    assert "DISCONNECTED" in log and "RESUMED" in log
+    _assert_rendered_video(_session_video(server))
+
+
+def test_a_reloaded_page_continues_with_a_fresh_encoder_at_the_first_missing_frame(page, server):
+    _render(page, encode=True)
+    page.wait_for_function("document.getElementById('send-bar').value >= 40", timeout=RENDER_TIMEOUT_MS)
+    page.reload()
+    page.click("#continue")
+    _wait_until_done(page)
+    resumed = page.inner_text("#log")
+    assert "RESUMED: the server holds 0-" in resumed
+    held_until = int(resumed.split("RESUMED: the server holds 0-")[1].split()[0])
+    video = _session_video(server)
+    _assert_rendered_video(video)
+    assert held_until + 1 in _key_frames(video), "the reloaded page's encoder starts with a key frame"

@@ -12,6 +12,7 @@ from puremvc.patterns.facade import Facade
 from puremvc.patterns.mediator import Mediator
 
 from visualizer_server.controller.model_access import ModelAccess
+from visualizer_server.model.cluster_proxy import ClusterProxy
 from visualizer_server.model.config_proxy import ConfigProxy
 from visualizer_server.model.frame_store_proxy import FrameStoreProxy
 from visualizer_server.model.session_proxy import SessionProxy
@@ -51,11 +52,12 @@ class Core(ModelAccess):
         self.facade.register_command(name, command)
 
     def proxies(self) -> None:
-        """The four cheap, real proxies every pipeline command may read."""
+        """The cheap, real proxies every pipeline command may read (a node alone: no Redis)."""
         self.facade.register_proxy(ConfigProxy(self.settings))
         self.facade.register_proxy(SessionProxy(self.settings.work_dir))
         self.facade.register_proxy(FrameStoreProxy(self.settings.work_dir))
         self.facade.register_proxy(VideoStoreProxy(self.settings.output_dir))
+        self.facade.register_proxy(ClusterProxy("test-node"))
 
     def spy(self, *interests: str) -> SpyMediator:
         spy = SpyMediator(list(interests))

@@ -83,14 +83,16 @@ def test_idle_sessions_expire_old_videos_and_orphans_go(core):
     video = core.videos.video_path(old.id, "mp4")
     video.write_bytes(b"mp4")
     os.utime(video, (time.time() - 7200, time.time() - 7200))
-    orphan = core.settings.work_dir / ("e" * 32) / "frames"
-    orphan.mkdir(parents=True)
+    orphan, fresh = core.settings.work_dir / ("e" * 32), core.settings.work_dir / ("f" * 32)
+    (orphan / "frames").mkdir(parents=True)
+    fresh.mkdir()  # another node may be making this one right now
+    os.utime(orphan, (time.time() - 120, time.time() - 120))
     core.facade.send_notification(n.SWEEP)
     [expiry] = [change for change in spy.bodies(n.SESSION_CHANGED) if change.event == "expire"]
     assert expiry.session_id == idle.id and idle.error["code"] == "expired"
     assert core.sessions.find(busy.id) and core.sessions.find(ended.id)
     assert not video.exists() and core.sessions.find(old.id) is None
-    assert not orphan.parent.exists()
+    assert not orphan.exists() and fresh.exists()
 
 
 @pytest.mark.parametrize("events, allowed", [(5, 5), (8, 5)])

@@ -1,6 +1,7 @@
 """Resume, restore after a restart, and release on disconnect."""
 
 from visualizer_server import notifications as n
+from visualizer_server.controller.adopt_sessions_command import AdoptSessionsCommand
 from visualizer_server.controller.release_sessions_command import ReleaseSessionsCommand
 from visualizer_server.controller.restore_sessions_command import RestoreSessionsCommand
 from visualizer_server.controller.resume_session_command import ResumeSessionCommand
@@ -33,6 +34,7 @@ def test_resume_rebinds_the_session_and_starts_no_work(core):
 
 def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
     core.command(n.STARTUP, RestoreSessionsCommand)
+    core.command(n.ADOPT_SESSIONS, AdoptSessionsCommand)
     core.proxies()
     ended, waiting = core.session(audio_filename="a.wav", audio_size=3), core.session()
     for index in (0, 1, 2):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
-from ..model.vo.events import VideoBuilt
+from ..model.vo.events import SessionRef, VideoBuilt
 from ..model.vo.lifecycle import BUILT, FAIL, UPLOAD
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
+
+log = logging.getLogger(__name__)
 
 
 class FinishVideoCommand(PipelineCommand):
@@ -20,6 +24,10 @@ class FinishVideoCommand(PipelineCommand):
         if session is None:
             return
         session.frames_encoded = result.frames_encoded
+        # 0. In a cluster, a node that lost its claim meanwhile publishes nothing: the holder builds it.
+        if not self.sessions.still_held(session):
+            self.send_notification(n.LET_GO_OF_SESSION, SessionRef(session.id))
+            return
         # 1. The supervisor gave up after its restarts: ffmpeg's own words go to the client.
         if not result.ok:
             last_words = " | ".join(result.error_lines) or "no output"
@@ -43,4 +51,5 @@ class FinishVideoCommand(PipelineCommand):
             width=spec.width,
             height=spec.height,
         )
+        log.info("session %s: video ready, %d frames, %d bytes", session.id, built.frames, built.bytes)
         self.send_notification(n.VIDEO_BUILT, built)

@@ -7,6 +7,7 @@ import logging
 from puremvc.interfaces import INotification
 from puremvc.patterns.command import SimpleCommand
 
+from ..model.cluster_proxy import ClusterProxy
 from ..model.config_proxy import ConfigProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
@@ -15,6 +16,7 @@ from ..view.components.http_routes import HttpRoutes
 from ..view.components.rate_limiter import RateLimiter
 from ..view.components.socket_server import SocketServer
 from ..view.components.transport_limits import TransportLimits
+from ..view.cluster_mediator import ClusterMediator
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.metrics_mediator import MetricsMediator
@@ -35,13 +37,17 @@ class PrepareViewCommand(SimpleCommand):
         self.facade.register_mediator(metrics)
         encoders = EncoderMediator(settings.max_concurrent_encodes)
 
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+
         def health() -> dict[str, object]:
-            return {"status": "ok", "sessions": len(sessions.live()), "encoders": encoders.running()}
+            redis_state = ("up" if cluster.reachable else "down") if cluster.enabled else "off"
+            return {"status": "ok", "node": cluster.node, "sessions": len(sessions.live()),
+                    "encoders": encoders.running(), "redis": redis_state}  # fmt: skip
 
         routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
-                              TransportLimits.from_settings(settings))  # fmt: skip
+                              TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
         metrics.metrics.watch_connections(server.connection_stats)
         host, port = server.listen(settings.host, settings.port)
         if settings.admin_ui:
@@ -50,5 +56,8 @@ class PrepareViewCommand(SimpleCommand):
         self.facade.register_mediator(encoders)
         self.facade.register_mediator(UploadMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
+        if cluster.enabled:
+            self.facade.register_mediator(ClusterMediator())
         self.facade.register_mediator(SocketMediator(server, RateLimiter(settings.max_events_per_second)))
-        log.info("visualizer-server listening on http://%s:%d", host, port)
+        log.info("visualizer-server listening on http://%s:%d%s", host, port,
+                 f" as node {cluster.node} of a cluster" if cluster.enabled else "")

@@ -1,37 +1,24 @@
-"""Startup, step 3: take back the sessions a previous run left, each by its ``restart`` transition.
+"""Startup, step 3: take back the sessions a previous run left, then sweep.
 
-Taking a session back only reads its manifest and lists its spool; the encode and the upload
-then start again in their own greenlets (from the spool, from the saved upload session).
+Taking a session back only reads its manifest and lists its spool; its encode and upload
+start again in their own greenlets. Alone, every half-made video in the output folder is a
+crash's leftover; in a cluster another node may be making one right now, so they stay.
 """
 
 from __future__ import annotations
 
-import logging
-
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..model.vo.lifecycle import RESTART
+from ..model.cluster_proxy import ClusterProxy
 from .pipeline_command import PipelineCommand
-
-log = logging.getLogger(__name__)
+from .sweep_command import STARTUP_SWEEP
 
 
 class RestoreSessionsCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
-        # Nothing is encoding yet: every partial video in the output folder is a crash's leftover.
-        self.videos.discard_all_partials()
-        for session in self.sessions.restore():
-            if session.is_final:
-                continue
-            # 1. The spool is the truth: what is on disk was acknowledged.
-            indexes, audio_bytes = self.frames.find_stored(session)
-            for index in indexes:
-                session.frames_received.add(index)
-            session.audio_received_bytes = audio_bytes
-            log.info("restored session %s (%s): %d frames, %d audio bytes", session.id, session.state, len(indexes),
-                     audio_bytes)
-            # 2. Its work starts again from where the state says.
-            self.sessions.transition(session, RESTART)
-        # 3. Whatever expired or outlived its retention while the server was down goes now.
-        self.send_notification(n.SWEEP)
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+        if not cluster.enabled:
+            self.videos.discard_all_partials()
+        self.send_notification(n.ADOPT_SESSIONS)
+        self.send_notification(n.SWEEP, STARTUP_SWEEP)

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ..errors import INVALID_REQUEST, LIMIT_EXCEEDED, ServiceError
+from ..model.cluster_proxy import ClusterProxy
 from ..model.vo.requests import StartSessionRequest
 from ..model.vo.session import SessionSpec
 from .request_command import RequestCommand
@@ -17,6 +18,9 @@ class StartSessionCommand(RequestCommand):
         self._check_frame_limit(spec)
         self._check_capacity(spec, request.sid)
         session = self.sessions.create(spec, request.sid)
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+        if cluster.enabled:
+            self.sessions.take_in(session, cluster.claim_new(session.id))
         return {
             "session_id": session.id,
             "resume_token": session.resume_token,

@@ -24,8 +24,8 @@ from ..model.vo.lifecycle import (
     EXPIRED,
     FAILED,
     FINAL_STATES,
+    BACK_TO_WORK,
     RECEIVING,
-    RESTART,
     UPLOAD,
     UPLOADING,
 )
@@ -44,14 +44,14 @@ class SuperviseSessionCommand(PipelineCommand):
             return
         entered, event = change.after, change.event
         # 1. Acquire what the new state needs.
-        if entered == RECEIVING and event in (CREATE, RESTART):
+        if entered == RECEIVING and event in (CREATE, *BACK_TO_WORK):
             self._start_encoder(session)
         elif entered == ENCODING and event == END:
             self._end_encoder_input(session)
-        elif entered == ENCODING and event == RESTART:
+        elif entered == ENCODING and event in BACK_TO_WORK:
             self._start_encoder(session)
             self._end_encoder_input(session)
-        elif entered == UPLOADING and event in (UPLOAD, RESTART):
+        elif entered == UPLOADING and event in (UPLOAD, *BACK_TO_WORK):
             self._start_upload(session)
         elif entered in FINAL_STATES and change.before not in FINAL_STATES:
             self._release(session)

@@ -7,17 +7,25 @@ import time
 
 from puremvc.interfaces import INotification
 
+from .. import notifications as n
 from ..errors import EXPIRED, ServiceError
+from ..model.cluster_proxy import ClusterProxy
 from ..model.vo.lifecycle import EXPIRE, RECEIVING
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
 
+STARTUP_SWEEP = "startup"  # the body of the sweep that follows the startup's own adoption
+
 
 class SweepCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         now = time.time()
+        # 0. In a cluster, the sessions of a node that died are taken in by the first node to sweep.
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+        if cluster.enabled and notification.body != STARTUP_SWEEP:
+            self.send_notification(n.ADOPT_SESSIONS)
         # 1. A session that still waits for its client's frames, and heard nothing for too long, expires.
         for session in self.sessions.live():
             if session.state == RECEIVING and now - session.last_activity_at > self.settings.idle_timeout_s:

@@ -8,8 +8,11 @@ import re
 import secrets
 from pathlib import Path
 
+from ..errors import CONFLICT, ServiceError
+
 SESSION_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 MANIFEST_NAME = "manifest.json"
+FENCE_NAME = "fence"  # the fencing number of the node that holds the session (a cluster only)
 
 
 def new_session_id() -> str:
@@ -42,3 +45,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 def is_disk_full(error: OSError) -> bool:
     """Out of space or quota: the caller says ``server_busy``, not ``internal``."""
     return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def check_fence(folder: Path, fence: int) -> None:
+    """Refuse to write a session's files once another node has taken it (a cluster only).
+
+    ``fence`` is the number this node got when it claimed the session; a node that took it
+    since wrote a higher one. 0: no cluster, nothing to check.
+    """
+    if not fence:
+        return
+    try:
+        current = int((folder / FENCE_NAME).read_text() or 0)
+    except (OSError, ValueError):
+        current = fence  # not written yet by anyone else
+    if current != fence:
+        raise ServiceError(CONFLICT, "another node has taken this session over; resume it to carry on there")

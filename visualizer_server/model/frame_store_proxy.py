@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import shutil
 from pathlib import Path
 
@@ -11,13 +12,14 @@ from eventlet import tpool
 from puremvc.patterns.proxy import Proxy
 
 from ..errors import CONFLICT, SERVER_BUSY, ServiceError
-from .files import MANIFEST_NAME, atomic_write, is_disk_full, is_session_id
+from .files import MANIFEST_NAME, atomic_write, check_fence, is_disk_full, is_session_id
 from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
 FRAMES_DIR = "frames"
 INTERMEDIATE_PREFIX = "encoded-"
 THREADED_WRITE_BYTES = 1024 * 1024
+ORPHAN_AGE_S = 60
 DISK_FULL = "the server's disk is full, and nothing of this was kept; send it again later"
 
 
@@ -59,6 +61,13 @@ class FrameStoreProxy(Proxy):
         audio = self.audio_path(session)
         return sorted(indexes), audio.stat().st_size if audio.exists() else 0
 
+    def reload(self, session: Session) -> None:
+        """Take the spool as the truth for a session taken in from disk: what is there was acknowledged."""
+        indexes, audio_bytes = self.find_stored(session)
+        for index in indexes:
+            session.frames_received.add(index)
+        session.audio_received_bytes = audio_bytes
+
     def has_room(self, incoming: int, reserve: int) -> bool:
         """Whether ``incoming`` bytes fit while keeping ``reserve`` bytes free on the spool's disk."""
         return shutil.disk_usage(self.work_dir).free - incoming >= reserve
@@ -66,6 +75,7 @@ class FrameStoreProxy(Proxy):
     def store_frame(self, session: Session, index: int, data: bytes) -> Path:
         """Write the frame under its final name atomically; ``server_busy`` when the disk is full."""
         path = self.frame_path(session, index)
+        check_fence(path.parent.parent, session.fence)
         try:
             path.parent.mkdir(exist_ok=True)  # never parents: a removed session folder stays removed
             if len(data) >= THREADED_WRITE_BYTES:
@@ -88,6 +98,7 @@ class FrameStoreProxy(Proxy):
         The caller has checked ``offset <= stored``: a chunk may overlap what is there, not leave a gap.
         """
         path = self.audio_path(session)
+        check_fence(path.parent, session.fence)
         stored = path.stat().st_size if path.exists() else 0
         fresh = data[stored - offset :]
         if fresh:
@@ -112,10 +123,15 @@ class FrameStoreProxy(Proxy):
     def remove_session(self, session: Session) -> None:
         shutil.rmtree(self.work_dir / session.id, ignore_errors=True)
 
-    def orphans(self, known: set[str]) -> list[Path]:
-        """Session folders with no manifest that no live session owns: a crash's or a race's leftovers."""
+    def orphans(self, known: set[str], min_age_s: float = ORPHAN_AGE_S) -> list[Path]:
+        """Session folders with no manifest that no session here owns: a crash's or a race's leftovers.
+
+        Only folders older than ``min_age_s``: in a cluster another node may be creating one now.
+        """
+        oldest = time.time() - min_age_s
         return [folder for folder in self.work_dir.iterdir()
-                if is_session_id(folder.name) and folder.name not in known and not (folder / MANIFEST_NAME).exists()]
+                if is_session_id(folder.name) and folder.name not in known
+                and not (folder / MANIFEST_NAME).exists() and folder.stat().st_mtime < oldest]  # fmt: skip
 
     @staticmethod
     def remove_folder(folder: Path) -> None:

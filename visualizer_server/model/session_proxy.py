@@ -12,7 +12,7 @@ from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
 from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
-from .files import MANIFEST_NAME, atomic_write, is_session_id, new_session_id
+from .files import FENCE_NAME, MANIFEST_NAME, atomic_write, check_fence, is_session_id, new_session_id
 from .vo.events import ProgressReport, SessionChange
 from .vo.lifecycle import CREATE, next_state
 from .vo.session import Session, SessionSpec
@@ -71,23 +71,41 @@ class SessionProxy(Proxy):
         self.save(session)
         self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, before, session.state, event))
 
-    def restore(self) -> list[Session]:
-        """Load every manifest a previous run left in the work folder (a crash included)."""
-        restored = []
-        for path in sorted(self.work_dir.glob(f"*/{MANIFEST_NAME}")):
-            try:
-                session = Session.from_manifest(json.loads(path.read_text()))
-            except (ValueError, KeyError, TypeError) as error:
-                log.warning("ignoring %s: not a readable session manifest (%s)", path, error)
-                continue
-            self.sessions[session.id] = session
-            restored.append(session)
-        return restored
+    def stored_ids(self) -> list[str]:
+        """The sessions whose manifests are in the work folder (a previous run's, or another node's)."""
+        return sorted(path.parent.name for path in self.work_dir.glob(f"*/{MANIFEST_NAME}") if is_session_id(path.parent.name))
+
+    def load(self, session_id: str) -> Session | None:
+        """A session as its manifest on disk has it, without taking it in (None if there is none)."""
+        path = self.session_dir(session_id) / MANIFEST_NAME
+        if not is_session_id(session_id) or not path.is_file():
+            return None
+        try:
+            return Session.from_manifest(json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError) as error:
+            log.warning("ignoring %s: not a readable session manifest (%s)", path, error)
+            return None
+
+    def take_in(self, session: Session, fence: int | None = None) -> None:
+        """Hold a loaded session here; ``fence``: this node's new claim, written beside the manifest."""
+        if fence is not None:
+            session.fence = fence
+            atomic_write(self.session_dir(session.id) / FENCE_NAME, str(fence).encode())
+        self.sessions[session.id] = session
+
+    def still_held(self, session: Session) -> bool:
+        """False once another node has taken the session over (its fencing number is higher)."""
+        try:
+            check_fence(self.session_dir(session.id), session.fence)
+        except ServiceError:
+            return False
+        return True
 
     def save(self, session: Session) -> None:
         """Write the manifest atomically; called on every change of state, not per frame."""
-        data = json.dumps(session.manifest(), indent=2).encode()
-        atomic_write(self.session_dir(session.id) / MANIFEST_NAME, data)
+        folder = self.session_dir(session.id)
+        check_fence(folder, session.fence)
+        atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None

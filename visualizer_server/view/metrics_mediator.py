@@ -9,6 +9,7 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import BAD_FRAME
+from ..model.cluster_proxy import ClusterProxy
 from ..model.session_proxy import SessionProxy
 from .components.metrics import Metrics
 from .encoder_mediator import EncoderMediator
@@ -22,9 +23,12 @@ class MetricsMediator(Mediator):
 
     def on_register(self) -> None:
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         self.view_component = Metrics(
             sessions_by_state=lambda: dict(Counter(session.state for session in sessions.sessions.values())),
             encoders=self._running_encoders,
+            node=cluster.node if cluster.enabled else None,
+            redis_up=(lambda: cluster.reachable) if cluster.enabled else None,
         )
 
     def _running_encoders(self) -> int:

@@ -106,3 +106,11 @@ class SessionRef:
     """Body of requests about one session that carry nothing else (stop its encoder, its upload)."""
 
     session_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class LetGoRequest:
+    """Body of ASK_TO_LET_GO: ``node`` should stop its work on the session and release it."""
+
+    session_id: str
+    node: str

@@ -10,8 +10,9 @@ with ``conflict``.
     receiving, encoding, muxing, uploading --fail--> failed
                                            --cancel--> cancelled
     receiving --expire--> expired
-    restart (a new server process takes the session back): receiving -> receiving,
-        encoding/muxing -> encoding (the encode starts again from the spool), uploading -> uploading
+    restart (a new server process takes the session back) and takeover (another node of a
+        cluster takes it): receiving -> receiving, encoding/muxing -> encoding (the encode
+        starts again from the spool), uploading -> uploading (the upload continues)
     resume (a connection shows the token): every state -> itself
 """
 
@@ -42,7 +43,9 @@ FAIL = "fail"
 CANCEL = "cancel"
 EXPIRE = "expire"
 RESTART = "restart"
+TAKEOVER = "takeover"
 RESUME = "resume"
+BACK_TO_WORK = (RESTART, TAKEOVER)  # events after which a session's work starts again on this node
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (RECEIVING, END): ENCODING,
@@ -51,10 +54,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (MUXING, UPLOAD): UPLOADING,
     (UPLOADING, UPLOADED): DONE,
     (RECEIVING, EXPIRE): EXPIRED,
-    (RECEIVING, RESTART): RECEIVING,
-    (ENCODING, RESTART): ENCODING,
-    (MUXING, RESTART): ENCODING,
-    (UPLOADING, RESTART): UPLOADING,
+    **{(RECEIVING, event): RECEIVING for event in BACK_TO_WORK},
+    **{(ENCODING, event): ENCODING for event in BACK_TO_WORK},
+    **{(MUXING, event): ENCODING for event in BACK_TO_WORK},
+    **{(UPLOADING, event): UPLOADING for event in BACK_TO_WORK},
     **{(state, FAIL): FAILED for state in LIVE_STATES},
     **{(state, CANCEL): CANCELLED for state in LIVE_STATES},
     **{(state, RESUME): state for state in (*LIVE_STATES, *FINAL_STATES)},

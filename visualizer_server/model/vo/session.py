@@ -78,6 +78,7 @@ class Session:
     upload_total_bytes: int = 0
     upload_uri: str | None = None  # the YouTube upload session, saved so a restart continues it
     video_id: str | None = None
+    fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)
 
     def touch(self) -> None:
         """Its client did something: the idle timeout starts again."""
@@ -141,6 +142,7 @@ class Session:
             last_activity_at=manifest.get("last_activity_at", manifest["created_at"]),
             upload_uri=manifest.get("upload_uri"),
             video_id=manifest.get("video_id"),
+            fence=manifest.get("fence", 0),
         )
 
     def manifest(self) -> dict[str, Any]:
@@ -156,4 +158,5 @@ class Session:
             "last_activity_at": self.last_activity_at,
             "upload_uri": self.upload_uri,
             "video_id": self.video_id,
+            "fence": self.fence,
         }

@@ -95,13 +95,14 @@ class FfmpegProcess:
 
     def _read_progress(self, stream: Iterable[bytes]) -> None:
         """``-progress`` writes key=value blocks ending in ``progress=``; report once per block.
-        The end of this stream is the process's end: ``on_exit`` wakes whoever waits on it."""
+        The end of this stream is the process's end: ``on_exit`` then wakes whoever waits on it."""
         for raw in stream:
             key, _, value = raw.decode(errors="replace").strip().partition("=")
             if key == "frame" and value.isdigit():
                 self.frames = int(value)
             elif key == "progress":
                 self._on_frames(self.frames)
+        self._process.wait()  # the pipe can close a moment before the process is gone: wait for both
         self._on_exit()
 
     def _read_errors(self, stream: Iterable[bytes]) -> None:

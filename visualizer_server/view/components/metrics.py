@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from .connection_stats import ConnectionStats
@@ -28,6 +28,15 @@ class _LiveState(Collector):
         yield GaugeMetricFamily("visualizer_ffmpeg_processes", "Encoders (ffmpeg) running", value=self.encoders())
 
 
+class _Redis(Collector):
+    def __init__(self, up: Callable[[], bool]) -> None:
+        self.up = up
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily("visualizer_redis_up", "1 while the cluster's Redis answers, 0 while it is away",
+                                value=int(self.up()))  # fmt: skip
+
+
 class _Connections(Collector):
     """What the connection guards did, read from their own counts at scrape time."""
 
@@ -48,8 +57,23 @@ class _Connections(Collector):
                                   value=self.stats.window_pauses)  # fmt: skip
 
 
+class _NodeLabelled:
+    """Every sample of a registry with a ``node`` label: a cluster is scraped node by node."""
+
+    def __init__(self, registry: CollectorRegistry, node: str) -> None:
+        self.registry = registry
+        self.node = node
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.registry.collect():
+            family.samples = [sample._replace(labels={**sample.labels, "node": self.node}) for sample in family.samples]
+            yield family
+
+
 class Metrics:
-    def __init__(self, sessions_by_state: Callable[[], dict[str, int]], encoders: Callable[[], int]) -> None:
+    def __init__(self, sessions_by_state: Callable[[], dict[str, int]], encoders: Callable[[], int],
+                 node: str | None = None, redis_up: Callable[[], bool] | None = None) -> None:
+        self.node = node
         self.registry = CollectorRegistry()
         self.registry.register(_LiveState(sessions_by_state, encoders))
         self.frames = Counter("visualizer_frames_received", "Frames stored", registry=self.registry)
@@ -62,6 +86,8 @@ class Metrics:
                                 registry=self.registry)  # fmt: skip
         self.encode_seconds = Histogram("visualizer_encode_duration_seconds", "Encoder lifetime, first frame to video",
                                         buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
+        if redis_up is not None:
+            self.registry.register(_Redis(redis_up))
         self.upload_seconds = Histogram("visualizer_upload_duration_seconds", "YouTube upload, start to end",
                                         buckets=ENCODE_BUCKETS, registry=self.registry)  # fmt: skip
 
@@ -71,4 +97,4 @@ class Metrics:
 
     def render(self) -> bytes:
         """The Prometheus text exposition format."""
-        return generate_latest(self.registry)
+        return generate_latest(_NodeLabelled(self.registry, self.node) if self.node else self.registry)

@@ -40,6 +40,7 @@ class SocketServer:
         max_message_bytes: int,
         connect_timeout_s: float,
         limits: TransportLimits,
+        redis_url: str | None = None,
     ) -> None:
         self.limits = limits
         self.connection_stats = ConnectionStats()
@@ -52,6 +53,9 @@ class SocketServer:
             # Browser protection, not authentication: the own origin and the configured ones.
             cors_allowed_origins=AllowedOrigins(cors_origins),
             max_http_buffer_size=max_message_bytes,
+            # A cluster: events reach a client on whichever node it is connected to. Frames never
+            # go through it (they are acknowledged, not emitted).
+            client_manager=socketio.RedisManager(redis_url) if redis_url else None,
             logger=False,
             engineio_logger=False,
         )
@@ -88,7 +92,10 @@ class SocketServer:
                             mode="production")  # fmt: skip
 
     def emit(self, event: str, data: Any, to: str) -> None:
-        self.sio.emit(event, data, to=to)
+        """To a client of this node directly (it then arrives while Redis is away, too); through
+        the cluster's Redis to a client of another node."""
+        local = self.sio.manager.is_connected(to, "/")
+        self.sio.emit(event, data, to=to, ignore_queue=local)
 
     def listen(self, host: str, port: int) -> tuple[str, int]:
         """Bind now (so a port of 0 is resolved and a busy port fails at startup), serve later."""

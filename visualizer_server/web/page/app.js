@@ -2,8 +2,10 @@
 // sends the frames to the server, and shows the finished video.
 import { demoTrack, decodeFile, encodeWav, spectrumAt } from "./audio.js";
 import { VisualizerScene } from "./scene.js";
-import { captureFrame } from "./capture.js";
 import { Session } from "./session.js";
+import { encodedSender, imageSender } from "./senders.js";
+import { chooseConfig, describe } from "./video_encoder.js";
+import { forgetSession, saveSession, savedSession } from "./saved_session.js";
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get("token");
@@ -50,6 +52,21 @@ function fail(message) {
   say(`ERROR: ${message}`, "error");
 }
 
+// --- the encoder: WebCodecs where it has H.264, images otherwise ---------------------------------
+let encoderChoice = null;
+
+async function showEncoder() {
+  const [width, height] = $("resolution").value.split("x").map(Number);
+  encoderChoice = await chooseConfig(width, height, Number($("fps").value));
+  $("browser-encode").disabled = !encoderChoice;
+  if (!encoderChoice) $("browser-encode").checked = false;
+  $("encoder").textContent = encoderChoice ? describe(encoderChoice)
+    : "WebCodecs has no H.264 encoder here: frames are sent as images";
+  window.visualizer.encoder = $("encoder").textContent;
+}
+["resolution", "fps"].forEach((id) => $(id).addEventListener("change", showEncoder));
+const encoderReady = showEncoder().then(() => { $("browser-encode").checked = Boolean(encoderChoice); });
+
 // --- the visualizer ---------------------------------------------------------------------------
 let current = null;
 
@@ -68,23 +85,12 @@ function readForm() {
   const video = { title: $("title").value || "Visualizer render", privacy: $("privacy").value };
   if ($("description").value) video.description = $("description").value;
   return { width, height, fps: Number($("fps").value), format: $("format").value, seconds: Number($("seconds").value),
-           upload: $("upload").checked, video };
+           upload: $("upload").checked, video, encode: $("browser-encode").checked && Boolean(encoderChoice) };
 }
 
-async function render() {
-  const form = readForm();
-  $("error").textContent = "";
-  $("result").hidden = true;
-  $("youtube").hidden = true;
-  setState("rendering");
-  const audio = await loadAudio(form.seconds);
-  const seconds = $("audio-file").files[0] ? audio.samples.length / 48000 : form.seconds;
-  const frames = Math.round(seconds * form.fps);
-  const canvas = $("preview");
-  const scene = new VisualizerScene(canvas, form.width, form.height);
-  const started = performance.now();
+function sessionEvents(frames, getSession) {
   let encodeStarted = null, uploadStarted = null, videoBytes = 0;
-  const session = new Session(socket, {
+  return {
     onProgress: (p) => {
       encodeStarted ??= performance.now();
       showBar("encode", p.frames_encoded, frames, encodeStarted);
@@ -98,12 +104,13 @@ async function render() {
     },
     onVideo: (v) => {
       videoBytes = v.bytes;
+      forgetSession();
       const player = $("result");
       player.src = v.url + (token ? `?token=${encodeURIComponent(token)}` : "");
       player.hidden = false;
       $("video-link").href = player.src;
       $("video-link").textContent = `${v.frames} frames, ${v.duration_s} s, ${v.width}x${v.height}, ${(v.bytes / 1e6).toFixed(1)} MB`;
-      if (!session.upload) setState("done");
+      if (!getSession().upload) setState("done");
     },
     onUpload: (u) => {
       u.warnings.forEach((warning) => say(`WARNING: ${warning}`, "error"));
@@ -112,34 +119,89 @@ async function render() {
       $("youtube").hidden = false;
       setState("done");
     },
-    onFailed: (error) => fail(`${error.message} (${error.code})`),
+    onFailed: (error) => { forgetSession(); fail(`${error.message} (${error.code})`); },
     onResumed: (ack) => say(`RESUMED: the server holds ${ack.frames_received.map(([a, b]) => `${a}-${b}`).join(", ") || "no frames"}`),
-  });
+  };
+}
+
+function clearResult() {
+  $("error").textContent = "";
+  $("result").hidden = true;
+  $("youtube").hidden = true;
+  setState("rendering");
+}
+
+async function render() {
+  await encoderReady;
+  const form = readForm();
+  clearResult();
+  const audio = await loadAudio(form.seconds);
+  const seconds = $("audio-file").files[0] ? audio.samples.length / 48000 : form.seconds;
+  const frames = Math.round(seconds * form.fps);
+  const session = new Session(socket, sessionEvents(frames, () => session));
   current = session;
+  await session.start({ width: form.width, height: form.height, fps: form.fps, format: form.encode ? "h264" : form.format,
+                        frame_count: frames, audio: { filename: audio.filename, size: audio.bytes.length },
+                        video: form.video, upload: form.upload });
+  saveSession(session, form, frames, $("audio-file").files[0]?.name ?? null);
+  await session.sendAudio(audio.bytes);
+  await produce(session, form, audio, frames, 0, () => false);
+}
+
+/** After a reload: the saved session continues from the first frame the server lacks. */
+async function continueSaved() {
+  const saved = savedSession();
+  $("continue").hidden = true;
+  if (saved.audioName && $("audio-file").files[0]?.name !== saved.audioName) {
+    throw new Error(`choose the audio file ${saved.audioName} again to continue its render`);
+  }
+  clearResult();
+  const { form, frames } = saved;
+  const audio = await loadAudio(form.seconds);
+  const session = new Session(socket, sessionEvents(frames, () => session));
+  current = session;
+  const ack = await session.attach(saved);
+  say(`RESUMED: the server holds ${ack.frames_received.map(([a, b]) => `${a}-${b}`).join(", ") || "no frames"}`);
+  await session.sendAudio(audio.bytes, ack.audio_received_bytes);
+  const held = (index) => ack.frames_received.some(([a, b]) => index >= a && index <= b);
+  let first = 0;
+  while (held(first)) first++;
+  await produce(session, form, audio, frames, first, held);
+}
+
+/** Render frames `first`..`frames`-1 and send what the server does not hold, then end the session. */
+async function produce(session, form, audio, frames, first, held) {
+  const canvas = $("preview");
+  const scene = new VisualizerScene(canvas, form.width, form.height);
+  const sender = form.encode
+    ? encodedSender(session, canvas, await chooseConfig(form.width, form.height, form.fps), form.fps, first, held, describe)
+    : imageSender(session, canvas, scene.renderer, form.format, held);
+  const started = performance.now();
   try {
-    await session.start({ width: form.width, height: form.height, fps: form.fps, format: form.format, frame_count: frames,
-                          audio: { filename: audio.filename, size: audio.bytes.length }, video: form.video, upload: form.upload });
-    await session.sendAudio(audio.bytes);
-    for (let index = 0; index < frames && !session.cancelled; index++) {
+    for (let index = first; index < frames && !session.cancelled; index++) {
       scene.render(index, form.fps, spectrumAt(audio.samples, index, form.fps));
-      await session.sendFrame(index, await captureFrame(canvas, scene.renderer, form.format));
-      showBar("send", session.ackedCount, frames, started);
+      await sender.put(index);
+      showBar("send", session.ackedCount, frames - first, started);
+      $("encoder").textContent = sender.describe();
     }
+    await sender.finish();
     if (session.cancelled) return;
     await session.end(frames);
-    showBar("send", frames, frames, started);
+    showBar("send", frames - first, frames - first, started);
     if ($("state").textContent === "rendering") setState("encoding");
-  } catch (error) {
-    fail(error.message);
   } finally {
     scene.dispose();
   }
 }
 
-$("render").addEventListener("click", () => render().catch((error) => fail(error.message)));
+const run = (task) => () => task().catch((error) => fail(error.message));
+$("render").addEventListener("click", run(render));
+$("continue").addEventListener("click", run(continueSaved));
+$("continue").hidden = !savedSession();
 $("cancel").addEventListener("click", async () => {
   if (!current) return;
   await current.cancel();
+  forgetSession();
   setState("cancelled");
   say("CANCELLED: the session and its files were removed");
 });

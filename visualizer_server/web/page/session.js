@@ -55,6 +55,14 @@ export class Session {
     return ack;
   }
 
+  /** Take over a session a previous page started (after a reload); returns what the server holds. */
+  async attach(saved) {
+    Object.assign(this, { id: saved.id, token: saved.token, window: saved.window, upload: saved.upload });
+    const ack = await this.#call("resume_session", { session_id: this.id, resume_token: this.token });
+    if (!ack.ok) throw new SessionError(ack.error);
+    return ack;
+  }
+
   async #resume() {
     const ack = await this.socket.timeout(ACK_TIMEOUT_MS)
       .emitWithAck("resume_session", { session_id: this.id, resume_token: this.token })
@@ -70,8 +78,7 @@ export class Session {
     this.#markReady();
   }
 
-  async sendAudio(bytes) {
-    let offset = 0;
+  async sendAudio(bytes, offset = 0) {
     while (offset < bytes.length) {
       const ack = await this.#call("audio_chunk", { session_id: this.id, offset, data: bytes.subarray(offset, offset + AUDIO_CHUNK) });
       if (ack.ok) offset = ack.received_bytes;

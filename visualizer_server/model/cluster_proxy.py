@@ -1,0 +1,100 @@
+"""This node's place in a cluster: its name, and the claims it holds on sessions (Redis leases).
+
+Without ``--redis-url`` the node is alone: every claim succeeds at once with fencing number
+0, which turns the fence checks off, and nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import eventlet
+from puremvc.patterns.proxy import Proxy
+
+from ..errors import CONFLICT, SERVER_BUSY, ServiceError
+from .. import notifications as n
+from .session_leases import ClusterUnavailable, SessionLeases
+from .vo.events import LetGoRequest
+
+log = logging.getLogger(__name__)
+
+TAKEOVER_WAIT_S = 3.0  # how long a resume waits for a live holder to let go
+POLL_S = 0.1
+
+
+class ClusterProxy(Proxy):
+    NAME = "ClusterProxy"
+
+    def __init__(self, node: str, leases: SessionLeases | None = None) -> None:
+        super().__init__(self.NAME, leases)
+        self.node = node
+        self.reachable = leases is not None
+
+    @property
+    def leases(self) -> SessionLeases | None:
+        return self.data
+
+    @property
+    def enabled(self) -> bool:
+        return self.leases is not None
+
+    def claim(self, session_id: str, fence_floor: int) -> int | None:
+        """Take a free session (startup, adoption); its fencing number, or None when another node holds it."""
+        if self.leases is None:
+            return 0
+        return self.leases.claim(session_id, fence_floor)
+
+    def claim_new(self, session_id: str) -> int:
+        """A session just made here: nobody else can hold it. If Redis is away, the lease is
+        written by the next renewal that reaches it."""
+        try:
+            return self.claim(session_id, 0) or 1
+        except ClusterUnavailable:
+            return 1
+
+    def take_over(self, session_id: str, fence_floor: int) -> int:
+        """Take a live session from whichever node holds it: the holder is asked to let go, and a
+        dead one's lease lapses. ``conflict`` if another node is taking it right now,
+        ``server_busy`` with ``retry_after_s`` while the holder has not let go yet."""
+        leases = self.leases
+        try:
+            if not leases.mark_taking(session_id):
+                raise ServiceError(CONFLICT, "another node is taking this session over right now; resume it there, "
+                                             "or try again in a few seconds")  # fmt: skip
+            try:
+                return self._wait_for_claim(session_id, fence_floor)
+            finally:
+                leases.unmark_taking(session_id)
+        except ClusterUnavailable:
+            raise ServiceError(SERVER_BUSY, "the cluster's Redis cannot be reached, so the session cannot move to "
+                                            "this node now; try again shortly", retry_after_s=5) from None  # fmt: skip
+
+    def release(self, session_id: str) -> None:
+        if self.leases is None:
+            return
+        try:
+            self.leases.release(session_id)
+        except ClusterUnavailable:
+            log.warning("session %s: Redis is away; its lease lapses by itself", session_id)
+
+    def _wait_for_claim(self, session_id: str, fence_floor: int) -> int:
+        leases = self.leases
+        asked = False
+        deadline = time.monotonic() + TAKEOVER_WAIT_S
+        while True:
+            fence = leases.claim(session_id, fence_floor)
+            if fence is not None:
+                return fence
+            holder = leases.holder(session_id)
+            if holder.node is not None and not asked:
+                log.info("session %s: asking node %s to let it go", session_id, holder.node)
+                self.send_notification(n.ASK_TO_LET_GO, LetGoRequest(session_id, holder.node))
+                asked = True
+            if time.monotonic() >= deadline:
+                retry = max(1, math.ceil(holder.ttl_ms / 1000))
+                raise ServiceError(SERVER_BUSY, f"node {holder.node} still holds this session; it is taken over "
+                                                f"when that node lets go or its claim lapses: resume again in "
+                                                f"{retry} s", retry_after_s=retry)  # fmt: skip
+            eventlet.sleep(POLL_S)
