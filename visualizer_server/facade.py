@@ -11,6 +11,7 @@ from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
 from .controller.end_session_command import EndSessionCommand
 from .controller.fail_session_command import FailSessionCommand
+from .controller.finish_processing_command import FinishProcessingCommand
 from .controller.finish_upload_command import FinishUploadCommand
 from .controller.finish_video_command import FinishVideoCommand
 from .controller.let_go_session_command import LetGoSessionCommand
@@ -29,6 +30,7 @@ from .view.cluster_mediator import ClusterMediator
 from .view.encoder_mediator import EncoderMediator
 from .view.housekeeping_mediator import HousekeepingMediator
 from .view.metrics_mediator import MetricsMediator
+from .view.processing_mediator import ProcessingMediator
 from .view.socket_mediator import SocketMediator
 from .view.upload_mediator import UploadMediator
 
@@ -52,6 +54,7 @@ COMMANDS = {
     n.ENCODER_FINISHED: FinishVideoCommand,
     n.UPLOAD_PROGRESSED: UploadProgressCommand,
     n.UPLOAD_FINISHED: FinishUploadCommand,
+    n.PROCESSING_FINISHED: FinishProcessingCommand,
     n.SWEEP: SweepCommand,
     # Sessions that change hands: taken in from the work folder, let go to another node.
     n.ADOPT_SESSIONS: AdoptSessionsCommand,
@@ -82,7 +85,7 @@ class ApplicationFacade(Facade):
             socket.stop_accepting()
         if encoders is not None and grace_s > 0:
             encoders.drain(grace_s)
-        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, UploadMediator.NAME,
+        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, UploadMediator.NAME, ProcessingMediator.NAME,
                      ClusterMediator.NAME, MetricsMediator.NAME):
             self.remove_mediator(name)
         Facade.remove_core(self.multitonKey)

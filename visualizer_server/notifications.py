@@ -51,6 +51,12 @@ STOP_UPLOAD = "upload/stop"
 UPLOAD_PROGRESSED = "upload/progressed"
 UPLOAD_FINISHED = "upload/finished"
 
+# YouTube's processing of an uploaded video: the request to the processing mediator, what it reports,
+# and the fact the socket mediator emits as youtube_processed.
+WATCH_PROCESSING = "processing/watch"
+PROCESSING_FINISHED = "processing/finished"
+YOUTUBE_PROCESSED = "video/processed"
+
 # A cluster (--redis-url): a node asks another to let a session go, and hears that it must.
 ASK_TO_LET_GO = "cluster/ask-to-let-go"
 LET_GO_OF_SESSION = "cluster/let-go"  # this node must stop its work on a session another node took

@@ -124,6 +124,14 @@ class Settings:
         """This node's name in a cluster: the setting, or host name and process id."""
         return self.node_name or f"{socket.gethostname()}-{os.getpid()}"
 
+    youtube_processing_poll_ms: int = _setting(
+        5000, "first wait before asking YouTube how processing of an upload went; doubled after each answer", minimum=10
+    )
+    youtube_processing_poll_max_ms: int = _setting(60000, "longest wait between two such questions", minimum=10)
+    youtube_processing_timeout_s: int = _setting(
+        1800, "after this long from the upload, youtube_processed says timeout", minimum=1
+    )
+
     @property
     def transport_max_bytes(self) -> int:
         """Engine.IO's message cap: a frame plus room for the packet around it."""

@@ -15,7 +15,7 @@ class RecordingClient:
         self.sio = socketio.Client(reconnection=False)
         self.events: dict[str, list[Any]] = {}
         self._arrived = threading.Condition()
-        for name in ("test", "progress", "video_ready", "session_failed", "upload_complete"):
+        for name in ("test", "progress", "video_ready", "session_failed", "upload_complete", "youtube_processed"):
             self.sio.on(name, self._recorder(name))
         self.sio.connect(url, transports=["websocket"], auth=auth, wait_timeout=10)
 

@@ -3,6 +3,9 @@
 The real google-api-python-client talks to it as to Google. Faults are injected by PUT
 number: a 503, a connection dropped in the middle of a chunk, an expired access token, a
 pause (to kill the uploading server at a known point); and a quota error on the insert.
+``videos.list(part="processingDetails,status")`` answers "processing" a few times, then the
+video's outcome (processed, failed, or rejected with a reason), or "processing" while held; an
+unverified project's lock (every upload private) can be switched on.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ class Faults:
     pause_at_put: int | None = None
     quota_on_insert: bool = False
     refuse_refresh: bool = False  # the refresh token was revoked: invalid_grant
+    processing_answers: int = 2  # "processing" answers to videos.list before the outcome
+    processing_outcome: str = "succeeded"  # or "failed", "rejected"
+    hold_processing: bool = False  # answer "processing" until ``FakeYouTube.processing_done`` is set
+    lock_private: bool = False  # an unverified API project: every upload is made private
 
 
 class FakeYouTube:
@@ -58,6 +65,8 @@ class FakeYouTube:
         self.access_token = "access-0"
         self.thumbnails: dict[str, bytes] = {}  # video id -> image
         self.playlist_items: list[dict] = []
+        self.status_polls: dict[str, int] = {}  # video id -> videos.list calls
+        self.processing_done = threading.Event()
         self.paused = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -79,6 +88,22 @@ class FakeYouTube:
             "scopes": ["https://www.googleapis.com/auth/youtube.upload"],
             "expiry": "2000-01-01T00:00:00Z" if expired else "2999-01-01T00:00:00Z",
         }))  # fmt: skip
+
+    def video_status(self, video_id: str, polls: int) -> dict:
+        """The video resource videos.list answers: still processing, or how it ended."""
+        faults = self.faults
+        processing = polls <= faults.processing_answers or (faults.hold_processing and not self.processing_done.is_set())
+        if processing:
+            return {"id": video_id, "status": {"uploadStatus": "uploaded"},
+                    "processingDetails": {"processingStatus": "processing"}}  # fmt: skip
+        if faults.processing_outcome == "rejected":
+            return {"id": video_id, "status": {"uploadStatus": "rejected", "rejectionReason": "duplicate"},
+                    "processingDetails": {"processingStatus": "succeeded"}}  # fmt: skip
+        if faults.processing_outcome == "failed":
+            return {"id": video_id, "status": {"uploadStatus": "failed", "failureReason": "codec"},
+                    "processingDetails": {"processingStatus": "failed", "processingFailureReason": "streamingFailed"}}  # fmt: skip
+        return {"id": video_id, "status": {"uploadStatus": "processed"},
+                "processingDetails": {"processingStatus": "succeeded"}}  # fmt: skip
 
     def close(self) -> None:
         self.release.set()
@@ -150,6 +175,21 @@ class FakeYouTube:
                 location = f"{fake.endpoint}/upload/youtube/v3/videos?uploadType=resumable&upload_id={upload_id}"
                 self._send(200, {}, {"Location": location})
 
+            def do_GET(self) -> None:  # noqa: N802
+                route = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(route.query)
+                if route.path != "/youtube/v3/videos" or query.get("part") != ["processingDetails,status"]:
+                    self._send(400, {"error": {"code": 400, "message": f"unexpected GET {self.path}"}})
+                    return
+                if not self._authorized():
+                    return
+                video_id = query["id"][0]
+                with fake.lock:
+                    fake.status_polls[video_id] = polls = fake.status_polls.get(video_id, 0) + 1
+                known = [upload for upload in fake.uploads.values() if upload.video_id == video_id]
+                items = [fake.video_status(video_id, polls)] if known else []
+                self._send(200, {"kind": "youtube#videoListResponse", "items": items})
+
             def do_PUT(self) -> None:  # noqa: N802
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
                 upload = fake.uploads.get(query.get("upload_id", [""])[0])
@@ -189,7 +229,10 @@ class FakeYouTube:
                     return
                 if len(upload.data) >= upload.size:
                     upload.video_id = upload.video_id or f"video-{len(fake.uploads)}"
-                    self._send(200, {"kind": "youtube#video", "id": upload.video_id, **upload.metadata})
+                    answer = {"kind": "youtube#video", "id": upload.video_id, **upload.metadata}
+                    if fake.faults.lock_private:
+                        answer["status"] = {**answer["status"], "privacyStatus": "private"}
+                    self._send(200, answer)
                     return
                 headers = {"Range": f"bytes=0-{len(upload.data) - 1}"} if upload.data else {}
                 self._send(308, None, headers)

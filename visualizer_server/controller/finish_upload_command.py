@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..errors import UPLOAD_FAILED, ServiceError
 from ..model.vo.events import UploadCompleted
 from ..model.vo.lifecycle import FAIL, UPLOADED
+from ..model.vo.processing_messages import WATCHING
 from ..model.vo.upload_messages import UploadResult
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from .pipeline_command import PipelineCommand
@@ -30,6 +33,7 @@ class FinishUploadCommand(PipelineCommand):
             return
         # 2. Done: the owner hears the video id, then the session ends like any other.
         session.video_id = result.video_id
+        session.youtube_processing = {"status": WATCHING, "since": time.time()}  # entering done starts the watch
         session.bytes_uploaded = session.upload_total_bytes
         url = WATCH_URL.format(result.video_id)
         self.send_notification(n.UPLOAD_COMPLETED,

@@ -20,6 +20,7 @@ from ..view.cluster_mediator import ClusterMediator
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.metrics_mediator import MetricsMediator
+from ..view.processing_mediator import ProcessingMediator
 from ..view.socket_mediator import SocketMediator
 from ..view.upload_mediator import UploadMediator
 
@@ -55,6 +56,7 @@ class PrepareViewCommand(SimpleCommand):
         # 2. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(encoders)
         self.facade.register_mediator(UploadMediator())
+        self.facade.register_mediator(ProcessingMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
         if cluster.enabled:
             self.facade.register_mediator(ClusterMediator())

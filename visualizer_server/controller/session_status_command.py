@@ -19,4 +19,5 @@ class SessionStatusCommand(RequestCommand):
             "frame_ranges": session.frames_received.ranges(),
             "audio_received_bytes": session.audio_received_bytes,
             "error": session.error,
+            "youtube_processing": session.youtube_processing,  # after an upload: watching, then how it went
         }

@@ -1,4 +1,5 @@
-"""STARTUP: prepare the model, then the view (mediators read proxies), then take back old sessions."""
+"""STARTUP: prepare the model, then the view (mediators read proxies), then take back old sessions
+and watch again the uploads YouTube had not finished processing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from puremvc.patterns.command import MacroCommand
 from .prepare_model_command import PrepareModelCommand
 from .prepare_view_command import PrepareViewCommand
 from .restore_sessions_command import RestoreSessionsCommand
+from .watch_processing_again_command import WatchProcessingAgainCommand
 
 
 class StartupCommand(MacroCommand):
@@ -14,3 +16,4 @@ class StartupCommand(MacroCommand):
         self.add_subcommand(PrepareModelCommand)
         self.add_subcommand(PrepareViewCommand)
         self.add_subcommand(RestoreSessionsCommand)
+        self.add_subcommand(WatchProcessingAgainCommand)

@@ -29,6 +29,7 @@ from ..model.vo.lifecycle import (
     UPLOAD,
     UPLOADING,
 )
+from ..model.vo.processing_messages import ProcessingWatch
 from ..model.vo.session import Session
 from ..model.vo.upload_messages import UploadJob
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
@@ -55,6 +56,8 @@ class SuperviseSessionCommand(PipelineCommand):
             self._start_upload(session)
         elif entered in FINAL_STATES and change.before not in FINAL_STATES:
             self._release(session)
+        if entered == DONE and session.awaits_processing:
+            self._watch_processing(session)
         # 2. Tell the client where its session is now (a new one is told by its start_session answer).
         if event != CREATE:
             self.sessions.report_progress(session, force=True)
@@ -103,6 +106,15 @@ class SuperviseSessionCommand(PipelineCommand):
             playlist_id=session.spec.video.get("playlist_id"),
         )
         self.send_notification(n.START_UPLOAD, job)
+
+    def _watch_processing(self, session: Session) -> None:
+        """Poll YouTube until it says how processing went; the deadline counts from the upload, across restarts."""
+        youtube: YouTubeCredentialsProxy = self.facade.retrieve_proxy(YouTubeCredentialsProxy.NAME)
+        settings = self.settings
+        deadline = session.youtube_processing["since"] + settings.youtube_processing_timeout_s
+        watch = ProcessingWatch(session.id, session.video_id, youtube.credentials, settings.youtube_api_endpoint, deadline,
+                                settings.youtube_processing_poll_ms / 1000, settings.youtube_processing_poll_max_ms / 1000)  # fmt: skip
+        self.send_notification(n.WATCH_PROCESSING, watch)
 
     def _release(self, session: Session) -> None:
         # 1. Stop the work first, so nothing writes the files once they are gone.

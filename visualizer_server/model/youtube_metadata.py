@@ -18,4 +18,9 @@ def youtube_metadata(session: Session) -> dict[str, Any]:
     }
     if video.get("tags"):
         snippet["tags"] = video["tags"]
-    return {"snippet": snippet, "status": {"privacyStatus": video.get("privacy", "private")}}
+    # YouTube publishes nothing whose audience is not declared; False unless the creator says otherwise.
+    status = {"privacyStatus": video.get("privacy", "private"),
+              "selfDeclaredMadeForKids": video.get("made_for_kids", False)}  # fmt: skip
+    if video.get("publish_at"):
+        status["publishAt"] = video["publish_at"]  # the request parser made sure the privacy is private
+    return {"snippet": snippet, "status": status}

@@ -39,6 +39,7 @@ EMITS = {
     n.SESSION_PROGRESSED: "progress",
     n.VIDEO_BUILT: "video_ready",
     n.UPLOAD_COMPLETED: "upload_complete",
+    n.YOUTUBE_PROCESSED: "youtube_processed",
     n.SESSION_FAILED: "session_failed",
 }
 

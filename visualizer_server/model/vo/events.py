@@ -63,6 +63,21 @@ class UploadCompleted(ClientEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class YouTubeProcessed(ClientEvent):
+    session_id: str = ""
+    video_id: str = ""
+    status: str = ""  # processed, failed, rejected or timeout
+    reason: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """``reason`` only when the video was not processed."""
+        fields = super().payload()
+        if fields["reason"] is None:
+            fields.pop("reason")
+        return fields
+
+
+@dataclasses.dataclass(frozen=True)
 class SessionFailure(ClientEvent):
     session_id: str = ""
     error: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -13,6 +13,7 @@ with ``conflict``.
     restart (a new server process takes the session back) and takeover (another node of a
         cluster takes it): receiving -> receiving, encoding/muxing -> encoding (the encode
         starts again from the spool), uploading -> uploading (the upload continues)
+    restart: done -> done too, only to watch YouTube's processing of an uploaded video again
     resume (a connection shows the token): every state -> itself
 """
 
@@ -58,6 +59,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(ENCODING, event): ENCODING for event in BACK_TO_WORK},
     **{(MUXING, event): ENCODING for event in BACK_TO_WORK},
     **{(UPLOADING, event): UPLOADING for event in BACK_TO_WORK},
+    (DONE, RESTART): DONE,
     **{(state, FAIL): FAILED for state in LIVE_STATES},
     **{(state, CANCEL): CANCELLED for state in LIVE_STATES},
     **{(state, RESUME): state for state in (*LIVE_STATES, *FINAL_STATES)},

@@ -8,6 +8,7 @@ from typing import Any
 
 from .codec import CODECS, DEFAULT_CODEC
 from .index_ranges import IndexRanges
+from .processing_messages import WATCHING
 from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
 
 # Room above a raw frame's size for a PNG that compresses worse than raw.
@@ -78,6 +79,7 @@ class Session:
     upload_total_bytes: int = 0
     upload_uri: str | None = None  # the YouTube upload session, saved so a restart continues it
     video_id: str | None = None
+    youtube_processing: dict[str, Any] | None = None  # status (watching until known), reason, since (upload time)
     fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)
 
     def touch(self) -> None:
@@ -87,6 +89,11 @@ class Session:
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def awaits_processing(self) -> bool:
+        """Uploaded, and YouTube has not said yet how its processing went."""
+        return (self.youtube_processing or {}).get("status") == WATCHING
 
     @property
     def takes_input(self) -> bool:
@@ -142,6 +149,7 @@ class Session:
             last_activity_at=manifest.get("last_activity_at", manifest["created_at"]),
             upload_uri=manifest.get("upload_uri"),
             video_id=manifest.get("video_id"),
+            youtube_processing=manifest.get("youtube_processing"),
             fence=manifest.get("fence", 0),
         )
 
@@ -158,5 +166,6 @@ class Session:
             "last_activity_at": self.last_activity_at,
             "upload_uri": self.upload_uri,
             "video_id": self.video_id,
+            "youtube_processing": self.youtube_processing,
             "fence": self.fence,
         }

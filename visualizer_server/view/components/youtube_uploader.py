@@ -19,7 +19,7 @@ import random
 import socket
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import eventlet
 import google_auth_httplib2
@@ -54,7 +54,7 @@ class RetryingMediaFileUpload(MediaFileUpload):
         return False
 
 
-def _reason(error: HttpError) -> str:
+def error_reason(error: HttpError) -> str:
     try:
         details = json.loads(error.content.decode())["error"]
         return details.get("errors", [{}])[0].get("reason") or details.get("status") or str(error.resp.status)
@@ -77,10 +77,11 @@ class YouTubeUploader(BackgroundTask):
         started = time.monotonic()
         try:
             youtube = self._client()
-            video_id = self._upload(youtube)
-            result = UploadResult(self.job.session_id, video_id=video_id, warnings=self._extras(youtube, video_id))
+            video = self._upload(youtube)
+            warnings = (*self._locked_private(video), *self._extras(youtube, video["id"]))
+            result = UploadResult(self.job.session_id, video_id=video["id"], warnings=warnings)
         except HttpError as error:
-            reason = _reason(error)
+            reason = error_reason(error)
             code = UPLOAD_QUOTA if reason in QUOTA_REASONS else UPLOAD_FAILED
             advice = (" (videos.insert has its own daily quota, 100 calls by default; it resets at midnight "
                       "Pacific time)") if code == UPLOAD_QUOTA else ""  # fmt: skip
@@ -102,7 +103,8 @@ class YouTubeUploader(BackgroundTask):
         options = {"api_endpoint": self.job.api_endpoint} if self.job.api_endpoint else None
         return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
 
-    def _upload(self, youtube: Resource) -> str:
+    def _upload(self, youtube: Resource) -> dict[str, Any]:
+        """The upload, to its end; returns the video resource YouTube answers with."""
         job = self.job
         mimetype = VIDEO_EXTENSIONS[job.path.suffix.lstrip(".")]
         media = RetryingMediaFileUpload(str(job.path), mimetype=mimetype, chunksize=job.chunk_bytes, resumable=True)
@@ -119,7 +121,7 @@ class YouTubeUploader(BackgroundTask):
             status, response = self._retrying(lambda: request.next_chunk(num_retries=CHUNK_RETRIES), "YouTube")
             if status is not None:
                 self._on_progress(UploadProgress(job.session_id, status.resumable_progress, request.resumable_uri))
-        return response["id"]
+        return response
 
     def _retrying(self, call: Callable[[], T], peer: str) -> T:
         """``call()``, again after a broken connection, with exponential backoff and jitter."""
@@ -135,6 +137,17 @@ class YouTubeUploader(BackgroundTask):
                 log.warning("upload of session %s: %s unreachable (%s), retrying in %.1f s", self.job.session_id,
                             peer, error, delay)
                 eventlet.sleep(delay)
+
+    def _locked_private(self, video: dict[str, Any]) -> tuple[str, ...]:
+        """YouTube locks uploads from an unverified API project (created after July 2020) private,
+        whatever was asked: the creator must hear it, or the video silently stays hidden."""
+        asked = self.job.metadata["status"]["privacyStatus"]
+        given = video.get("status", {}).get("privacyStatus", asked)
+        if asked == given or given != "private":
+            return ()
+        return (f"YouTube made the video private although {asked} was asked: uploads from an unverified API "
+                "project are locked private. Have the project audited by Google (YouTube API Services audit) "
+                "to publish from it; until then, change the privacy in YouTube Studio",)  # fmt: skip
 
     def _extras(self, youtube: Resource, video_id: str) -> tuple[str, ...]:
         """Thumbnail and playlist: the video is already up, so a failure here is a warning, not a failure."""
@@ -153,7 +166,7 @@ class YouTubeUploader(BackgroundTask):
             try:
                 youtube.playlistItems().insert(part="snippet", body=item).execute(num_retries=CHUNK_RETRIES)
             except HttpError as error:
-                warnings.append(f"the video was not added to playlist {self.job.playlist_id}: {_reason(error)}")
+                warnings.append(f"the video was not added to playlist {self.job.playlist_id}: {error_reason(error)}")
         return tuple(warnings)
 
     def _extract_frame(self, index: int) -> Path:

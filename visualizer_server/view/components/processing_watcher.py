@@ -1,0 +1,90 @@
+"""Polls YouTube's processing of one uploaded video until it is processed, failed or rejected.
+
+``videos.list(part="processingDetails,status")`` costs 1 unit of the shared 10,000-unit daily
+quota; the delay between polls doubles from ``first_delay_s`` to ``max_delay_s`` (5 s to 60 s:
+about 35 calls in the 30 minutes before the answer is ``timeout``). A failed poll (5xx, a broken
+connection) is only a poll without an answer. Knows nothing of PureMVC.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable
+
+import eventlet
+import google_auth_httplib2
+from googleapiclient.discovery import Resource, build
+from googleapiclient.errors import HttpError
+from googleapiclient.http import build_http
+
+from ...errors import CredentialsError
+from ...model.vo.processing_messages import FAILED, PROCESSED, REJECTED, TIMEOUT, ProcessingResult, ProcessingWatch
+from .background_task import BackgroundTask
+from .youtube_uploader import BROKEN_CONNECTION, error_reason
+
+log = logging.getLogger(__name__)
+TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
+
+
+def outcome(item: dict[str, Any] | None) -> tuple[str, str | None] | None:
+    """What ``videos.list`` says of a video: (status, reason), or None while it is still processing."""
+    if item is None:
+        return FAILED, "the video is no longer on YouTube"
+    status, details = item.get("status", {}), item.get("processingDetails", {})
+    upload_status = status.get("uploadStatus")
+    if upload_status == "rejected":
+        return REJECTED, status.get("rejectionReason", "rejected")
+    if upload_status in ("failed", "deleted"):
+        return FAILED, status.get("failureReason", upload_status)
+    processing = details.get("processingStatus")
+    if processing in ("failed", "terminated"):
+        return FAILED, details.get("processingFailureReason", processing)
+    if upload_status == "processed" or processing == "succeeded":
+        return PROCESSED, None
+    return None
+
+
+class ProcessingWatcher(BackgroundTask):
+    def __init__(self, watch: ProcessingWatch, on_finished: Callable[[ProcessingResult], None]) -> None:
+        self.watch = watch
+        self._on_finished = on_finished
+
+    def _run(self) -> None:
+        watch = self.watch
+        status, reason = self._poll_until_known()
+        log.info("session %s: YouTube video %s %s%s", watch.session_id, watch.video_id, status,
+                 f" ({reason})" if reason else "")
+        self._on_finished(ProcessingResult(watch.session_id, watch.video_id, status, reason))
+
+    def _poll_until_known(self) -> tuple[str, str | None]:
+        watch, delay = self.watch, self.watch.first_delay_s
+        youtube = None
+        while True:
+            wait = min(delay, watch.deadline - time.time())
+            if wait < 0:
+                return TIMEOUT, f"YouTube had not finished processing the video by the deadline ({watch.video_id})"
+            eventlet.sleep(wait)
+            try:
+                youtube = youtube or self._client()
+                known = self._ask(youtube)
+            except HttpError as error:
+                if error.resp.status not in TRANSIENT_STATUSES:
+                    return TIMEOUT, f"YouTube's processing status could not be read: {error_reason(error)} (HTTP {error.resp.status})"
+                known = None
+            except (CredentialsError, *BROKEN_CONNECTION) as error:
+                log.warning("session %s: YouTube's processing status not read this time: %s", watch.session_id, error)
+                known = None
+            if known is not None:
+                return known
+            delay = min(watch.max_delay_s, delay * 2)
+
+    def _ask(self, youtube: Resource) -> tuple[str, str | None] | None:
+        answer = youtube.videos().list(part="processingDetails,status", id=self.watch.video_id).execute()
+        items = answer.get("items", [])
+        return outcome(items[0] if items else None)
+
+    def _client(self) -> Resource:
+        authorized = google_auth_httplib2.AuthorizedHttp(self.watch.credentials(), http=build_http())
+        options = {"api_endpoint": self.watch.api_endpoint} if self.watch.api_endpoint else None
+        return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
