@@ -3,6 +3,7 @@ injected for real (kill -9 of ffmpeg, a stopped process, a closed port, a full f
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -239,27 +240,41 @@ def test_cancel_during_the_mux_leaves_no_file_behind(server, tmp_path):
     client.close()
 
 
+def _fill_inodes(folder: Path) -> list[Path]:
+    """Create empty files until the file system refuses: full, though bytes are still free."""
+    folder.mkdir()
+    made = []
+    while True:
+        try:
+            path = folder / str(len(made))
+            path.touch()
+            made.append(path)
+        except OSError as error:
+            assert error.errno == errno.ENOSPC, error
+            return made
+
+
 def test_a_full_disk_answers_server_busy_and_loses_nothing(tmp_path):
     work = tmp_path / "small"
     work.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(work)], check=True)
+    # Few inodes and plenty of bytes: the free-space check passes, the write itself fails.
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,nr_inodes=64", "tmpfs", str(work)], check=True)
     server = None
     try:
         server = ServerProcess(work, tmp_path / "output", ["--min-free-disk-bytes", "0"])
         client = RecordingClient(server.url)
-        session_id = client.start(width=W, height=H, fps=FPS, format="rgba")["session_id"]
-        filler = work / "filler"
-        filler.write_bytes(b"\0" * (os.statvfs(work).f_bavail * os.statvfs(work).f_frsize - 900_000))
-        frames = _frames(0, 12, "rgba")  # 230,400 bytes each
-        answers = {index: client.send_frame(session_id, index, data) for index, data in frames.items()}
-        stored = [index for index, ack in answers.items() if ack["ok"]]
-        refused = [index for index, ack in answers.items() if not ack["ok"]]
-        assert stored and refused, answers
-        assert {answers[index]["error"]["code"] for index in refused} == {"server_busy"}
+        session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+        frames = _frames(0, 12)
+        _send(client, session_id, {index: frames[index] for index in range(4)})
+        fillers = _fill_inodes(work / "filler")
+        refused = [client.send_frame(session_id, index, frames[index]) for index in range(4, 8)]
+        assert {answer["error"]["code"] for answer in refused} == {"server_busy"}, refused
+        assert "disk is full" in refused[0]["error"]["message"]
         assert not list(work.glob(f"{session_id}/frames/*.tmp")), "no half-written frame is left"
-        filler.unlink()
-        _send(client, session_id, {index: frames[index] for index in refused})
-        _end(client, session_id, 12)
+        for path in fillers:
+            path.unlink()
+        _send(client, session_id, {index: frames[index] for index in range(4, 12)})
+        assert client.call("end_session", {"session_id": session_id, "frame_count": 12})["ok"]
         client.wait_for("video_ready")
         _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
         client.close()
