@@ -122,6 +122,10 @@ class SessionSender:
         request = {"session_id": self.session["session_id"], "resume_token": self.session["resume_token"]}
         try:
             ack = self.sio.call("resume_session", request, timeout=CALL_TIMEOUT_S)
+            while not ack["ok"] and ack["error"]["code"] == "server_busy":
+                # A cluster still moves the session to the node we reached: ask again when told.
+                time.sleep(ack["error"].get("retry_after_s", 1))
+                ack = self.sio.call("resume_session", request, timeout=CALL_TIMEOUT_S)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             return  # dropped again: the next _ensure_bound tries anew
         _require(ack, "resume_session")

@@ -58,15 +58,26 @@ export class Session {
   /** Take over a session a previous page started (after a reload); returns what the server holds. */
   async attach(saved) {
     Object.assign(this, { id: saved.id, token: saved.token, window: saved.window, upload: saved.upload });
-    const ack = await this.#call("resume_session", { session_id: this.id, resume_token: this.token });
+    const ack = await this.#askToResume();
+    if (!ack) throw new SessionError({ code: "internal", message: "the server did not answer resume_session" });
     if (!ack.ok) throw new SessionError(ack.error);
     return ack;
   }
 
+  /** resume_session, asked again after `retry_after_s` while the answer is server_busy (in a
+   *  cluster, the session is still moving to the node this page reached); null if dropped. */
+  async #askToResume() {
+    for (;;) {
+      const ack = await this.socket.timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("resume_session", { session_id: this.id, resume_token: this.token })
+        .catch(() => null);
+      if (!ack || ack.ok || ack.error.code !== "server_busy") return ack;
+      await new Promise((resolve) => setTimeout(resolve, (ack.error.retry_after_s ?? 1) * 1000));
+    }
+  }
+
   async #resume() {
-    const ack = await this.socket.timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("resume_session", { session_id: this.id, resume_token: this.token })
-      .catch(() => null);
+    const ack = await this.#askToResume();
     if (!ack) return; // dropped again: the next connect resumes
     if (!ack.ok) { this.events.onFailed?.(ack.error); return; }
     const stored = (index) => ack.frames_received.some(([a, b]) => index >= a && index <= b);
