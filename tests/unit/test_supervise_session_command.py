@@ -67,7 +67,7 @@ def test_uploading_starts_an_upload_whose_credentials_are_fetched_by_the_upload(
         core.sessions.transition(session, event)
     [job] = supervised.bodies(n.START_UPLOAD)
     assert job.metadata == {"snippet": {"title": "Night drive", "description": "", "categoryId": "10", "tags": ["a"]},
-                            "status": {"privacyStatus": "unlisted"}}  # fmt: skip
+                            "status": {"privacyStatus": "unlisted", "selfDeclaredMadeForKids": False}}  # fmt: skip
     assert callable(job.credentials), "no network I/O here: the upload refreshes the token in its own greenlet"
     assert job.resumable_uri == "https://upload.example/session-7" and session.upload_total_bytes == 1000
 
