@@ -9,7 +9,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 SERVE_ARGS ?= --work-dir work --output-dir output
 
-.PHONY: setup browser run test benchmark vendor clean
+.PHONY: setup browser cluster-parts run test benchmark vendor clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -28,11 +28,16 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's redis-server and nginx for the cluster tests, which start their own on free ports.
+# Installed only when missing; needs root, like the browser.
+cluster-parts:
+	@{ command -v redis-server && command -v nginx; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx >/dev/null; }
+
 run: $(VENV)/.installed
 	$(BIN)/visualizer-server $(SERVE_ARGS)
 
 # pytest exits 5 when it collects no test: make treats that as a failure, as it should.
-test: setup browser
+test: setup browser cluster-parts
 	$(BIN)/python -m pytest
 
 benchmark: setup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in sbin, not always on PATH
 
 
 def free_port() -> int:
@@ -67,7 +69,7 @@ class Nginx:
         config = config.replace("http {\n", "http {\n    access_log off;\n", 1)
         (folder / "nginx.conf").write_text(config)
         self.process = subprocess.Popen(
-            ["nginx", "-p", f"{folder}/", "-c", str(folder / "nginx.conf"),
+            [NGINX, "-p", f"{folder}/", "-c", str(folder / "nginx.conf"),
              "-g", f"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
