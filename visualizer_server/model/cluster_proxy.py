@@ -93,7 +93,7 @@ class ClusterProxy(Proxy):
                 self.send_notification(n.ASK_TO_LET_GO, LetGoRequest(session_id, holder.node))
                 asked = True
             if time.monotonic() >= deadline:
-                retry = max(1, math.ceil(holder.ttl_ms / 1000))
+                retry = max(0.2, math.ceil(holder.ttl_ms / 100) / 10)  # to a tenth: failover waits no longer than the claim
                 raise ServiceError(SERVER_BUSY, f"node {holder.node} still holds this session; it is taken over "
                                                 f"when that node lets go or its claim lapses: resume again in "
                                                 f"{retry} s", retry_after_s=retry)  # fmt: skip
