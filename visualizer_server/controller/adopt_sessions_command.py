@@ -3,7 +3,9 @@ every sweep, so the sessions of a node that died go on without waiting for their
 
 Finished sessions are taken in as they are (to answer their clients and to be swept after their
 retention); a live one only once this node has claimed it, and its work then starts again by
-the ``restart`` transition: the encode from the spool, the upload from its saved session.
+the ``restart`` transition: the encode from the spool, the upload from its saved session. An
+uploaded video whose processing YouTube has not reported yet is claimed too, and watched again
+by its ``restart`` (done -> done): by one node only.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class AdoptSessionsCommand(PipelineCommand):
             session = self.sessions.load(session_id)
             if session is None:
                 continue
-            if session.is_final:
+            if session.is_final and not session.awaits_processing:
                 self.sessions.take_in(session)
                 continue
             try:

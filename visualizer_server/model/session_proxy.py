@@ -124,6 +124,11 @@ class SessionProxy(Proxy):
             raise ServiceError(UNAUTHORIZED, "this session belongs to another connection; resume it with its token")
         return session
 
+    def held(self) -> list[Session]:
+        """The sessions whose work runs on this node: live ones, and finished uploads whose
+        processing YouTube has not reported yet (in a cluster, this node's claim covers them)."""
+        return [session for session in self.sessions.values() if not session.is_final or session.awaits_processing]
+
     def live(self) -> list[Session]:
         return [session for session in self.sessions.values() if not session.is_final]
 

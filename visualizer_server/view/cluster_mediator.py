@@ -28,7 +28,7 @@ class ClusterMediator(Mediator):
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         self.view_component = ClusterLink(
             cluster.leases,
-            owned=lambda: [session.id for session in sessions.live()],
+            owned=lambda: [session.id for session in sessions.held()],
             on_lost=self._let_go,
             on_let_go=self._let_go,
             on_reachability=self._reachability,
@@ -40,7 +40,7 @@ class ClusterMediator(Mediator):
         self.view_component.stop()
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
-        for session in sessions.live():
+        for session in sessions.held():
             cluster.release(session.id)
 
     def list_notification_interests(self) -> list[str]:
