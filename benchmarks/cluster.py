@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 
-from run import FPS, LISTENING, Process, Scenario, print_table, write_frames  # noqa: E402
+from run import FPS, LISTENING, Process, Scenario, connect, print_table, write_frames  # noqa: E402
 from tests.integration.cluster_parts import RedisServer  # noqa: E402
 
 SESSIONS = 4
@@ -44,14 +44,6 @@ def start_node(work: Path, redis_url: str | None, name: str) -> Process:
     if redis_url:
         command += ["--redis-url", redis_url]
     return Process(command, LISTENING)
-
-
-def connect(url: str, ready: threading.Event | None = None) -> socketio.Client:
-    client = socketio.Client()
-    if ready is not None:
-        client.on("video_ready", lambda data: ready.set())
-    client.connect(url, transports=["websocket"])
-    return client
 
 
 def send(client: socketio.Client, session: str, frames: list[bytes], first: int, window: int = 8) -> float:

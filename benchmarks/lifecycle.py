@@ -25,12 +25,11 @@ from pathlib import Path
 
 import av
 import numpy as np
-import socketio
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import FPS, Scenario, ffmpeg_alone, print_table, start_server, write_frames, write_wav  # noqa: E402
+from run import FPS, Scenario, connect, ffmpeg_alone, print_table, start_server, write_frames, write_wav  # noqa: E402
 
 PATCHES = {
     "black": (0, 0, 0), "white": (255, 255, 255), "grey": (128, 128, 128), "dark grey": (40, 40, 40),
@@ -52,10 +51,8 @@ def paced_stream(seconds: int) -> list[str]:
         alone_fps = count / ffmpeg_alone(scenario, work / "frames", work / "audio.wav", work / "alone.mp4")
         server = start_server(work)
         try:
-            client = socketio.Client()
             ready = threading.Event()
-            client.on("video_ready", lambda data: ready.set())
-            client.connect(server.address, transports=["websocket"])
+            client = connect(server.address, ready)
             audio = (work / "audio.wav").read_bytes()
             ack = client.call("start_session", {"width": width, "height": height, "fps": FPS, "format": "jpeg",
                                                 "audio": {"filename": "a.wav", "size": len(audio)}})  # fmt: skip
@@ -117,10 +114,8 @@ def colour(image_format: str) -> list[str]:
         work = Path(folder)
         server = start_server(work)
         try:
-            client = socketio.Client()
             ready = threading.Event()
-            client.on("video_ready", lambda data: ready.set())
-            client.connect(server.address, transports=["websocket"])
+            client = connect(server.address, ready)
             width, height = COLOUR_SIZE
             session = client.call("start_session", {"width": width, "height": height, "fps": FPS,
                                                     "format": image_format})["session_id"]  # fmt: skip

@@ -196,6 +196,15 @@ def node_send(
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def connect(url: str, ready: threading.Event | None = None) -> socketio.Client:
+    """A python-socketio client over websocket; ``ready`` is set by its first ``video_ready``."""
+    client = socketio.Client()
+    if ready is not None:
+        client.on("video_ready", lambda data: ready.set())
+    client.connect(url, transports=["websocket"])
+    return client
+
+
 def python_send(url: str, scenario: Scenario, frames: Path, audio: Path) -> dict:
     """The same protocol with python-socketio: a window of emits with callbacks."""
     client = socketio.Client()

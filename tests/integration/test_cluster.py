@@ -127,17 +127,16 @@ def test_a_killed_node_s_session_resumes_through_nginx_on_another(node, tmp_path
 
 
 def test_a_client_that_moves_takes_its_session_and_the_first_node_lets_go(node, tmp_path):
-    first, second = node("a"), node("b")
+    # A long lease: the session can only move in time if the first node lets go when asked.
+    first, second = node("a", "--lease-ttl-s", "60"), node("b", "--lease-ttl-s", "60")
     client = RecordingClient(first.url)
     started = client.start(width=W, height=H, fps=FPS, format="jpeg")
     session_id = started["session_id"]
     _send(client, session_id, _frames(0, 30))
     wait_until(lambda: _ffmpeg_children(first), what="the first node's encoder")
     moved = RecordingClient(second.url)
-    began = time.monotonic()
     resumed = moved.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})
     assert resumed["ok"] and resumed["frames_received"] == [[0, 29]], resumed
-    assert time.monotonic() - began < 2, "a live node lets go at once"
     wait_until(lambda: not _ffmpeg_children(first), what="the first node's encoder to stop")
     assert client.send_frame(session_id, 30, encode_frame(30, W, H, "jpeg"))["ok"] is False
     _send(moved, session_id, _frames(30, 60))

@@ -59,17 +59,23 @@ def _catch_mux(session_id: str) -> int:
     raise AssertionError("the audio mux never started")
 
 
+def _start_with_audio(client: RecordingClient, tmp_path: Path, seconds: float) -> str:
+    """A session with its audio complete from the start."""
+    audio = make_wav(tmp_path / "tone.wav", seconds)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg",
+                              audio={"filename": "tone.wav", "size": len(audio)})["session_id"]  # fmt: skip
+    client.send_audio(session_id, audio)
+    return session_id
+
+
 def _healthz(server: ServerProcess) -> dict:
     with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
         return json.load(response)
 
 
 def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(server, tmp_path):
-    audio = make_wav(tmp_path / "tone.wav", 3.0)
     client = RecordingClient(server.url)
-    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg",
-                              audio={"filename": "tone.wav", "size": len(audio)})["session_id"]  # fmt: skip
-    client.send_audio(session_id, audio)
+    session_id = _start_with_audio(client, tmp_path, 3.0)
     marker = str(server.work_dir / session_id)
     # 1. Twice during the first pass, while frames still arrive.
     for first, last in ((0, 30), (30, 60)):
@@ -219,11 +225,8 @@ def test_the_frame_that_fills_a_gap_is_acknowledged_at_once(start_server):
 
 
 def test_cancel_during_the_mux_leaves_no_file_behind(server, tmp_path):
-    audio = make_wav(tmp_path / "tone.wav", 1.0)
     client = RecordingClient(server.url)
-    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg",
-                              audio={"filename": "tone.wav", "size": len(audio)})["session_id"]  # fmt: skip
-    client.send_audio(session_id, audio)
+    session_id = _start_with_audio(client, tmp_path, 1.0)
     _send(client, session_id, _frames(0, 30))
     caught: list[int] = []
     catcher = threading.Thread(target=lambda: caught.append(_catch_mux(session_id)))
