@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Callable
 
 
-def pids_with(marker: str) -> list[int]:
-    """Processes whose command line contains ``marker`` (e.g. a session's folder)."""
+def pids_with(*markers: str) -> list[int]:
+    """ffmpeg processes whose command line contains every one of ``markers`` (e.g. a session's folder)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -19,7 +19,7 @@ def pids_with(marker: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if marker in cmdline and "ffmpeg" in cmdline:
+        if all(marker in cmdline for marker in markers) and "ffmpeg" in cmdline:
             found.append(int(entry.name))
     return found
 

@@ -54,6 +54,7 @@ UPLOAD_FINISHED = "upload/finished"
 # YouTube's processing of an uploaded video: the request to the processing mediator, what it reports,
 # and the fact the socket mediator emits as youtube_processed.
 WATCH_PROCESSING = "processing/watch"
+STOP_WATCHING_PROCESSING = "processing/stop"
 PROCESSING_FINISHED = "processing/finished"
 YOUTUBE_PROCESSED = "video/processed"
 

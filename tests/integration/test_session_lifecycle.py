@@ -50,10 +50,9 @@ def _assert_exact(path: Path, count: int, audio: bool = True) -> None:
 
 def _catch_mux(session_id: str) -> int:
     """The pid of the session's audio-mux ffmpeg, stopped (SIGSTOP) as soon as it appears."""
-    marker = f"{session_id}.mp4.part"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # a tight scan: the mux pass is short
-        for pid in pids_with(marker):
+        for pid in pids_with(session_id, ".mp4.part"):
             os.kill(pid, signal.SIGSTOP)
             return pid
     raise AssertionError("the audio mux never started")

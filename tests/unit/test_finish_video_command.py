@@ -16,12 +16,13 @@ def _setup(core, frames=3):
     session.frame_count = frames
     for event in ("end", "encoded"):
         core.sessions.transition(session, event)
-    core.videos.partial_path(session.id, "mp4").write_bytes(b"video")
+    session.partial = core.videos.partial_path(session.id, "mp4")  # the encode's own output file
+    session.partial.write_bytes(b"video")
     return session, spy
 
 
 def _finish(core, session, ok=True, frames=3, errors=()):
-    result = EncoderResult(session.id, ok, frames, core.videos.partial_path(session.id, "mp4"), error_lines=errors, restarts=3)
+    result = EncoderResult(session.id, ok, frames, session.partial, error_lines=errors, restarts=3)
     core.facade.send_notification(n.ENCODER_FINISHED, result)
 
 
@@ -29,7 +30,7 @@ def test_a_checked_video_is_published_and_announced(core):
     session, spy = _setup(core)
     _finish(core, session)
     assert core.videos.find(session.id).read_bytes() == b"video"
-    assert not core.videos.partial_path(session.id, "mp4").exists()
+    assert not session.partial.exists()
     [built] = spy.bodies(n.VIDEO_BUILT)
     assert (built.frames, built.bytes, built.duration_s, built.url) == (3, 5, 0.3, f"/videos/{session.id}.mp4")
     assert session.state == "done" and spy.bodies(n.SESSION_CHANGED)[-1].event == "built"

@@ -44,7 +44,8 @@ def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
     core.frames.append_audio(ended, 0, b"abc")
     ended.frame_count = 3
     core.sessions.transition(ended, "end")
-    core.videos.partial_path(ended.id, "mp4").write_bytes(b"half a video")
+    partial = core.videos.partial_path(ended.id, "mp4")
+    partial.write_bytes(b"half a video")
 
     # A new run: fresh proxies over the same folders.
     core.facade.register_proxy(SessionProxy(core.settings.work_dir))
@@ -56,7 +57,7 @@ def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
     assert restored.state == "encoding" and restored.owner_sid is None
     assert restored.frames_received.ranges() == [[0, 2]] and restored.audio_received_bytes == 3
     assert core.sessions.find(waiting.id).frames_received.ranges() == [[5, 5]]
-    assert not core.videos.partial_path(ended.id, "mp4").exists()
+    assert not partial.exists()
     restarts = [(change.session_id, change.after) for change in spy.bodies(n.SESSION_CHANGED)]
     assert sorted(restarts) == sorted([(ended.id, "encoding"), (waiting.id, "receiving")])
 

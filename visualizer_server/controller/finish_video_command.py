@@ -40,7 +40,7 @@ class FinishVideoCommand(PipelineCommand):
 
     def _announce(self, session: Session, result: EncoderResult) -> None:
         spec = session.spec
-        path = self.videos.publish(session.id, spec.video_extension)
+        path = self.videos.publish(session.id, spec.video_extension, result.output_path)
         built = VideoBuilt(
             session.owner_sid,
             session_id=session.id,

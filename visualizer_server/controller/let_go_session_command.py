@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 class LetGoSessionCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         ref: SessionRef = notification.body
-        session = self.sessions.find_live(ref.session_id)
+        session = self.sessions.find(ref.session_id)
         if session is not None:
             # 1. Stop the work first: nothing of this node touches the session's files afterwards.
-            self.send_notification(n.STOP_ENCODER, SessionRef(session.id))
-            self.send_notification(n.STOP_UPLOAD, SessionRef(session.id))
+            for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
+                self.send_notification(stop, SessionRef(session.id))
             self.sessions.forget(session.id)
             log.info("session %s: let go, another node carries it on", session.id)
         # 2. Then the claim, so the other node gets it at once.

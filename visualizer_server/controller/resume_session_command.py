@@ -45,6 +45,10 @@ class ResumeSessionCommand(RequestCommand):
         # 1. Claim it; the holder lets go, so what its manifest says now is final.
         fence = cluster.take_over(session.id, session.fence)
         session = self.sessions.load(session.id) or session
+        if session.is_final:  # it finished while its holder let go: nothing left to take over
+            cluster.release(session.id)
+            self.sessions.take_in(session)
+            return session
         # 2. The spool is the truth; the work starts again here.
         self.frames.reload(session)
         self.sessions.take_in(session, fence)

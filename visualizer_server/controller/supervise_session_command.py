@@ -26,6 +26,7 @@ from ..model.vo.lifecycle import (
     FINAL_STATES,
     BACK_TO_WORK,
     RECEIVING,
+    RESUME,
     UPLOAD,
     UPLOADING,
 )
@@ -56,8 +57,8 @@ class SuperviseSessionCommand(PipelineCommand):
             self._start_upload(session)
         elif entered in FINAL_STATES and change.before not in FINAL_STATES:
             self._release(session)
-        if entered == DONE and session.awaits_processing:
-            self._watch_processing(session)
+        if entered == DONE and event != RESUME and session.awaits_processing:
+            self._watch_processing(session)  # after the upload, or by the node that took the session in
         # 2. Tell the client where its session is now (a new one is told by its start_session answer).
         if event != CREATE:
             self.sessions.report_progress(session, force=True)

@@ -42,9 +42,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+DISK_FULL = "the server's disk is full, and nothing of this was kept; send it again later"
+
+
 def is_disk_full(error: OSError) -> bool:
     """Out of space or quota: the caller says ``server_busy``, not ``internal``."""
     return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def read_fence(folder: Path) -> int:
+    """The fencing number written in a session's folder by the node that last claimed it (0: none)."""
+    try:
+        return int((folder / FENCE_NAME).read_text() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def check_fence(folder: Path, fence: int) -> None:
@@ -53,11 +64,5 @@ def check_fence(folder: Path, fence: int) -> None:
     ``fence`` is the number this node got when it claimed the session; a node that took it
     since wrote a higher one. 0: no cluster, nothing to check.
     """
-    if not fence:
-        return
-    try:
-        current = int((folder / FENCE_NAME).read_text() or 0)
-    except (OSError, ValueError):
-        current = fence  # not written yet by anyone else
-    if current != fence:
+    if fence and read_fence(folder) not in (0, fence):
         raise ServiceError(CONFLICT, "another node has taken this session over; resume it to carry on there")

@@ -12,7 +12,7 @@ from eventlet import tpool
 from puremvc.patterns.proxy import Proxy
 
 from ..errors import CONFLICT, SERVER_BUSY, ServiceError
-from .files import MANIFEST_NAME, atomic_write, check_fence, is_disk_full, is_session_id
+from .files import DISK_FULL, MANIFEST_NAME, atomic_write, check_fence, is_disk_full, is_session_id
 from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
@@ -20,7 +20,6 @@ FRAMES_DIR = "frames"
 INTERMEDIATE_PREFIX = "encoded-"
 THREADED_WRITE_BYTES = 1024 * 1024
 ORPHAN_AGE_S = 60
-DISK_FULL = "the server's disk is full, and nothing of this was kept; send it again later"
 
 
 class FrameStoreProxy(Proxy):

@@ -11,8 +11,18 @@ from pathlib import Path
 from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
-from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
-from .files import FENCE_NAME, MANIFEST_NAME, atomic_write, check_fence, is_session_id, new_session_id
+from ..errors import SERVER_BUSY, UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
+from .files import (
+    DISK_FULL,
+    FENCE_NAME,
+    MANIFEST_NAME,
+    atomic_write,
+    check_fence,
+    is_disk_full,
+    is_session_id,
+    new_session_id,
+    read_fence,
+)
 from .vo.events import ProgressReport, SessionChange
 from .vo.lifecycle import CREATE, next_state
 from .vo.session import Session, SessionSpec
@@ -53,23 +63,29 @@ class SessionProxy(Proxy):
         )
         self.session_dir(session.id).mkdir(parents=True)
         self.sessions[session.id] = session
-        self._changed(session, None, CREATE)
+        self._created(session)
         return session
 
     def transition(self, session: Session, event: str, error: ServiceError | None = None) -> None:
         """Move ``session`` by ``event`` (``conflict`` if the lifecycle has no such move), save, announce.
 
-        ``error`` is what a ``fail`` or ``expire`` tells the client.
+        ``error`` is what a ``fail`` or ``expire`` tells the client. A move whose manifest cannot
+        be saved (a full disk; in a cluster, a session another node took) does not happen.
         """
-        before = session.state
+        before, before_error = session.state, session.error
         session.state = next_state(before, event)
         if error is not None:
             session.error = error.to_dict()
-        self._changed(session, before, event)
-
-    def _changed(self, session: Session, before: str | None, event: str) -> None:
-        self.save(session)
+        try:
+            self.save(session)
+        except Exception:
+            session.state, session.error = before, before_error
+            raise
         self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, before, session.state, event))
+
+    def _created(self, session: Session) -> None:
+        self.save(session)
+        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, None, session.state, CREATE))
 
     def stored_ids(self) -> list[str]:
         """The sessions whose manifests are in the work folder (a previous run's, or another node's)."""
@@ -81,10 +97,13 @@ class SessionProxy(Proxy):
         if not is_session_id(session_id) or not path.is_file():
             return None
         try:
-            return Session.from_manifest(json.loads(path.read_text()))
+            session = Session.from_manifest(json.loads(path.read_text()))
         except (ValueError, KeyError, TypeError) as error:
             log.warning("ignoring %s: not a readable session manifest (%s)", path, error)
             return None
+        # The fence file is written at each claim, the manifest only at the next change of state.
+        session.fence = max(session.fence, read_fence(path.parent))
+        return session
 
     def take_in(self, session: Session, fence: int | None = None) -> None:
         """Hold a loaded session here; ``fence``: this node's new claim, written beside the manifest."""
@@ -105,7 +124,12 @@ class SessionProxy(Proxy):
         """Write the manifest atomically; called on every change of state, not per frame."""
         folder = self.session_dir(session.id)
         check_fence(folder, session.fence)
-        atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
+        try:
+            atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
+        except OSError as error:
+            if is_disk_full(error):
+                raise ServiceError(SERVER_BUSY, DISK_FULL) from None
+            raise
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None

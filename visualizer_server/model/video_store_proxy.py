@@ -6,6 +6,7 @@ A video's extension follows its codec's container (``<id>.mp4``, ``<id>.webm``, 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from puremvc.patterns.proxy import Proxy
@@ -29,12 +30,14 @@ class VideoStoreProxy(Proxy):
         return self.output_dir / f"{session_id}.{extension}"
 
     def partial_path(self, session_id: str, extension: str) -> Path:
-        return self.output_dir / f"{session_id}.{extension}.part"
+        """A fresh name for one encode's output: two encodes of a session (a restart, another node
+        after a takeover) never write, remove or publish each other's file."""
+        return self.output_dir / f"{session_id}.{secrets.token_hex(4)}.{extension}.part"
 
-    def publish(self, session_id: str, extension: str) -> Path:
+    def publish(self, session_id: str, extension: str, partial: Path) -> Path:
         """Give the checked partial file its final name."""
         final = self.video_path(session_id, extension)
-        os.replace(self.partial_path(session_id, extension), final)
+        os.replace(partial, final)
         return final
 
     def find(self, session_id: str, extension: str | None = None) -> Path | None:
@@ -49,8 +52,8 @@ class VideoStoreProxy(Proxy):
         return None
 
     def discard_partial(self, session_id: str) -> None:
-        for extension in VIDEO_EXTENSIONS:
-            self.partial_path(session_id, extension).unlink(missing_ok=True)
+        for path in self.output_dir.glob(f"{session_id}.*.part"):
+            path.unlink(missing_ok=True)
 
     def discard_all_partials(self) -> None:
         """A half-made video is never served: at startup every ``.part`` is a crash's leftover."""

@@ -25,9 +25,14 @@ class ProcessingMediator(ReportingMediator):
         self.watchers: dict[str, ProcessingWatcher] = {}
 
     def list_notification_interests(self) -> list[str]:
-        return [n.WATCH_PROCESSING]
+        return [n.WATCH_PROCESSING, n.STOP_WATCHING_PROCESSING]
 
     def handle_notification(self, notification: INotification) -> None:
+        if notification.name == n.STOP_WATCHING_PROCESSING:
+            watcher = self.watchers.pop(notification.body.session_id, None)
+            if watcher is not None:
+                watcher.stop()
+            return
         watch: ProcessingWatch = notification.body
         if watch.session_id in self.watchers:
             return  # one watcher per video

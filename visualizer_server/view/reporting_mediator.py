@@ -8,7 +8,8 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import INTERNAL, ServiceError
-from ..model.vo.events import SessionFault
+from ..model.session_proxy import SessionProxy
+from ..model.vo.events import SessionFault, SessionRef
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,15 @@ class ReportingMediator(Mediator):
                 self._fail(session_id, ServiceError(INTERNAL, message))
 
     def _fail(self, session_id: str, error: ServiceError) -> None:
+        """Fail the session, or, when another node has taken it (a cluster), let it go instead:
+        the node that holds it now carries it on, and this one must stop its work."""
+        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        session = sessions.find(session_id)
+        taken = session is not None and not sessions.still_held(session)
         try:
-            self.send_notification(n.FAIL_SESSION, SessionFault(session_id, error))
+            if taken:
+                self.send_notification(n.LET_GO_OF_SESSION, SessionRef(session_id))
+            else:
+                self.send_notification(n.FAIL_SESSION, SessionFault(session_id, error))
         except Exception:
             log.exception("failing session %s failed too", session_id)

@@ -69,7 +69,8 @@ class EncodeSupervisor:
 
     def offer(self, index: int, data: bytes | None) -> None:
         """A frame is stored: keep its bytes while the memory budget allows, and wake the feeder."""
-        if data is not None and index >= self._fed and self._cache_bytes + len(data) <= self.job.buffer_bytes:
+        fits = data is not None and self._cache_bytes + len(data) <= self.job.buffer_bytes
+        if fits and index >= self._fed and index not in self._cache:
             self._cache[index] = data
             self._cache_bytes += len(data)
         self._wake.fire()
@@ -109,6 +110,9 @@ class EncodeSupervisor:
         self.holds_slot = True
         try:
             result = self._encode()
+        except Exception as error:  # noqa: BLE001 - a lost exception would leave the session encoding for ever
+            log.exception("session %s: the encode failed", self.job.session_id)
+            result = self._result(False, f"the encode failed in the server: {error}")
         finally:
             self.holds_slot = False
             self._slots.release()

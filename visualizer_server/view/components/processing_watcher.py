@@ -52,7 +52,11 @@ class ProcessingWatcher(BackgroundTask):
 
     def _run(self) -> None:
         watch = self.watch
-        status, reason = self._poll_until_known()
+        try:
+            status, reason = self._poll_until_known()
+        except Exception as error:  # noqa: BLE001 - a lost exception would leave the video watched for ever
+            log.exception("session %s: watching YouTube's processing failed", watch.session_id)
+            status, reason = TIMEOUT, f"the server could not read the processing status: {error}"
         log.info("session %s: YouTube video %s %s%s", watch.session_id, watch.video_id, status,
                  f" ({reason})" if reason else "")
         self._on_finished(ProcessingResult(watch.session_id, watch.video_id, status, reason))
