@@ -3,9 +3,9 @@
 The frames are a music visualisation made by ffmpeg itself (``showcqt`` over a synthetic track:
 bars, gradients and motion, like the page's renders), kept losslessly (FFV1) as the reference.
 Each codec is then encoded with exactly the options the server uses (``video_encoders``), from
-RGB frames like a session's, on this machine, one at a time; VMAF compares every 5th frame of
-each output with the source. Run: ``.venv/bin/python benchmarks/codecs.py`` (about 4 minutes on
-2 cores); it prints the Markdown table of ``docs/performance.md``.
+RGB frames like a session's, on this machine, one at a time; VMAF compares every frame of each
+output with the same frame of the source. Run: ``.venv/bin/python benchmarks/codecs.py`` (about
+4 to 5 minutes on 2 cores); it prints the Markdown table of ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -33,10 +33,15 @@ def run(args: list[str]) -> str:
 
 
 def make_source(folder: Path) -> Path:
-    """10 s of a 1080p30 visualizer, lossless RGB: the frames a session would send, and VMAF's reference."""
+    """10 s of a 1080p30 visualizer, lossless RGB: the frames a session would send, and VMAF's reference.
+
+    ``showcqt`` stamps its last frame late (its flush); an encode at a constant frame rate would fill
+    that gap with copies of it, so the frames are restamped ``N / FPS``: one timestamp per frame,
+    exactly the frames a session sends.
+    """
     source = folder / "source.mkv"
     run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-         f"aevalsrc='{TRACK}':s=48000:d={SECONDS},showcqt=s={WIDTH}x{HEIGHT}:r={FPS}",
+         f"aevalsrc='{TRACK}':s=48000:d={SECONDS + 1},showcqt=s={WIDTH}x{HEIGHT}:r={FPS},setpts=N/({FPS}*TB)",
          "-frames:v", str(FPS * SECONDS), "-pix_fmt", "rgb24", "-c:v", "ffv1", "-y", str(source)])  # fmt: skip
     return source
 
@@ -51,15 +56,26 @@ def encode(source: Path, codec: str, folder: Path) -> tuple[Path, float]:
 
 
 def vmaf(encoded: Path, source: Path, folder: Path) -> float:
-    """Mean VMAF (every 5th frame) of ``encoded`` against the source, both as BT.709 limited-range yuv420p."""
+    """Mean VMAF of every frame of ``encoded`` against the same frame of the source, both as BT.709
+    limited-range yuv420p.
+
+    libvmaf pairs frames by timestamp, taking the latest reference frame at or before each
+    distorted one. The reference's Matroska timestamps are whole milliseconds (33, 67, 100) and an
+    MP4's are exact (33.33, 66.67, 100): every third frame met its predecessor, and MP4 and MOV
+    outputs scored about 71 against VP9's (WebM, milliseconds too) 99. Both are restamped by
+    frame number, so frame N meets frame N; the frame count is checked.
+    """
     log = folder / "vmaf.json"
-    # Both start at 0: an MP4's edit list otherwise pairs each frame with its neighbour.
-    graph = ("[0:v]setpts=PTS-STARTPTS,format=yuv420p[distorted];"
-             "[1:v]setpts=PTS-STARTPTS,scale=out_range=tv:out_color_matrix=bt709,format=yuv420p[reference];"
-             f"[distorted][reference]libvmaf=n_subsample=5:n_threads=2:log_fmt=json:log_path={log}")  # fmt: skip
+    by_index = f"settb=AVTB,setpts=N/({FPS}*TB)"
+    graph = (f"[0:v]{by_index},format=yuv420p[distorted];"
+             f"[1:v]{by_index},scale=out_range=tv:out_color_matrix=bt709,format=yuv420p[reference];"
+             f"[distorted][reference]libvmaf=n_subsample=1:n_threads=2:log_fmt=json:log_path={log}")  # fmt: skip
     run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(encoded), "-i", str(source),
          "-lavfi", graph, "-f", "null", "-"])  # fmt: skip
-    return json.loads(log.read_text())["pooled_metrics"]["vmaf"]["mean"]
+    scores = json.loads(log.read_text())
+    if len(scores["frames"]) != FPS * SECONDS:
+        raise RuntimeError(f"VMAF compared {len(scores['frames'])} frames of {FPS * SECONDS}: {encoded.name}")
+    return scores["pooled_metrics"]["vmaf"]["mean"]
 
 
 def main() -> None:
@@ -67,7 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         source = make_source(folder)
-        print(f"| codec | container | encode time | speed | size | bitrate | VMAF |")
+        print("| codec | container | encode time | speed | size | bitrate | VMAF |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
         for codec in CODECS:
             output, seconds = encode(source, codec, folder)

@@ -24,6 +24,7 @@ PAGE_DIR = Path(__file__).resolve().parent / "web"  # package data: the page, it
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+HARDWARE_ENCODERS = ("auto", "off", "nvenc", "vaapi", "qsv")
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 DEFAULT = "default"
 
@@ -92,6 +93,10 @@ class Settings:
         10, "seconds a transport may stay open without connecting a namespace", minimum=1
     )
     encoder_restarts: int = _setting(3, "times a session's encoder is started again from the spool after ffmpeg dies")
+    hardware_encoder: str = _setting(
+        "auto", "hardware encoder for h264, hevc and av1: auto (the first of nvenc, vaapi, qsv that opens at "
+        "startup), off, or one of them; software when it does not open", choices=HARDWARE_ENCODERS,
+    )
     encoder_buffer_bytes: int = _setting(
         64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool",
         minimum=0,

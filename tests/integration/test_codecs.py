@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from pathlib import Path
 
@@ -156,3 +157,31 @@ def test_impossible_outputs_are_refused_before_any_frame(client, spec, words):
     ack = client.call("start_session", {"width": WIDTH, "height": HEIGHT, "format": "png", **spec})
     assert ack["ok"] is False and ack["error"]["code"] == "invalid_request"
     assert words in ack["error"]["message"]
+
+
+def _healthz(server: ServerProcess) -> dict:
+    with urllib.request.urlopen(server.url + "/healthz", timeout=5) as response:
+        return json.load(response)
+
+
+def test_the_startup_probe_finds_no_hardware_encoder_here_and_says_so(server):
+    # This machine has no GPU: every family's h264 encoder fails to open in the probe's real encode.
+    assert any("hardware encoder: none (--hardware-encoder auto); h264, hevc, av1 in software" in line
+               for line in server.lines)  # fmt: skip
+    assert _healthz(server)["hardware_encoder"] == "none"
+
+
+def test_a_hardware_encoder_asked_for_that_does_not_open_falls_back_to_software(tmp_path):
+    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--hardware-encoder", "nvenc"])
+    client = RecordingClient(server.url)
+    try:
+        [warning] = [line for line in server.lines if "--hardware-encoder nvenc does not open" in line]
+        assert "h264_nvenc: Cannot load libcuda" in warning and "encoding in software" in warning
+        assert _healthz(server)["hardware_encoder"] == "none"
+        frames = [encode_frame(index, WIDTH, HEIGHT, "png") for index in range(FRAMES)]
+        ready = _render(client, frames, format="png", codec="h264")
+        facts = probe(server.output_dir / Path(ready["url"]).name)
+        assert facts.video_codec == "h264" and facts.frame_indexes == list(range(FRAMES))
+    finally:
+        client.close()
+        server.stop()

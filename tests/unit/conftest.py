@@ -48,6 +48,10 @@ class Core(ModelAccess):
     facade: Facade
     settings: Settings
 
+    @property
+    def config(self) -> ConfigProxy:
+        return self.facade.retrieve_proxy(ConfigProxy.NAME)
+
     def command(self, name: str, command: type) -> None:
         self.facade.register_command(name, command)
 

@@ -13,7 +13,7 @@ from visualizer_server.model.vo.index_ranges import IndexRanges
 from visualizer_server.view.components.encode_supervisor import EncodeSupervisor
 
 from ..media import encode_frame, probe
-from ..processes import kill_ffmpeg, wait_until
+from ..processes import kill_ffmpeg, pids_with, wait_until
 
 W, H, FPS = 64, 32, 10
 
@@ -22,7 +22,8 @@ class Run:
     """One supervised encode over a spool in ``folder``."""
 
     def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3,
-                 slots: eventlet.semaphore.Semaphore | None = None, image_format: str = "png") -> None:
+                 slots: eventlet.semaphore.Semaphore | None = None, image_format: str = "png",
+                 hardware_encoder: str | None = None) -> None:
         self.folder, self.format = folder, image_format
         folder.mkdir(exist_ok=True)
         self.frames = IndexRanges()
@@ -32,7 +33,8 @@ class Run:
         job = EncodeJob("s", W, H, FPS, image_format, "ultrafast", 23, self.frames,
                         frame_path=lambda index: folder / f"{index}.{image_format}",
                         new_intermediate=lambda: folder / f"encoded-{next(counter)}.mp4",
-                        buffer_bytes=buffer_bytes, max_restarts=max_restarts)  # fmt: skip
+                        buffer_bytes=buffer_bytes, max_restarts=max_restarts,
+                        hardware_encoder=hardware_encoder)  # fmt: skip
         self.supervisor = EncodeSupervisor(job, slots or eventlet.semaphore.Semaphore(1), self.progress.append,
                                            self.finished.send)  # fmt: skip
         self.supervisor.start()
@@ -72,6 +74,30 @@ def test_a_killed_ffmpeg_is_started_again_from_the_spool(tmp_path):
     result = run.finished.wait()
     assert result.ok and result.restarts == 1
     assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(10))
+
+
+def test_a_hardware_encoder_that_fails_is_replaced_by_software_from_the_spool(tmp_path, caplog):
+    # No GPU here: h264_nvenc cannot load libcuda, so the real ffmpeg fails as a broken driver would.
+    run = Run(tmp_path, max_restarts=0, hardware_encoder="h264_nvenc")
+    for index in range(6):
+        run.store(index)
+    run.end(6)
+    result = run.finished.wait()
+    assert result.ok and result.restarts == 0, "the software try is not taken from --encoder-restarts"
+    assert run.supervisor.job.hardware_encoder is None
+    facts = probe(tmp_path / "out.mp4.part")
+    assert facts.video_codec == "h264" and facts.frame_indexes == list(range(6))
+    assert "the hardware encoder h264_nvenc failed" in caplog.text and "in software" in caplog.text
+
+
+def test_stopping_a_running_encode_leaves_no_ffmpeg_behind(tmp_path):
+    run = Run(tmp_path)
+    for index in range(3):
+        run.store(index)
+    wait_until(lambda: pids_with(str(tmp_path)), pause=eventlet.sleep, what="ffmpeg running")
+    run.supervisor.stop()
+    assert pids_with(str(tmp_path)) == [], "the killed ffmpeg was not taken for a crash and started again"
+    assert not run.finished.ready(), "a stopped encode reports nothing"
 
 
 def test_input_ffmpeg_cannot_decode_fails_after_the_restarts_with_its_words(tmp_path):

@@ -38,6 +38,7 @@ def test_repeatable_flags_and_booleans():
         (["--log-level", "LOUD"], {}, "--log-level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ([], {"VISUALIZER_LOG_FORMAT": "xml"}, "--log-format must be one of text, json; got 'xml' from env"),
         (["--x264-crf", "60"], {}, "--x264-crf must be at most 51"),
+        ([], {"VISUALIZER_HARDWARE_ENCODER": "cuda"}, "--hardware-encoder must be one of auto, off, nvenc, vaapi, qsv"),
         (["--window", "0"], {}, "--window must be at least 1"),
         (["--youtube-chunk-bytes", "300000"], {}, "--youtube-chunk-bytes must be a multiple of 262144"),
         (["--youtube-token-file", "/no/such.json"], {}, "--youtube-token-file names no file; got '/no/such.json' from the command line; run 'visualizer-server authorize"),

@@ -38,6 +38,17 @@ def test_a_new_session_gets_an_encoder_that_reads_its_spool(core, supervised):
     assert supervised.bodies(n.SESSION_PROGRESSED) == [], "the start_session answer tells the client"
 
 
+@pytest.mark.parametrize(("spec", "encoder"), [
+    ({"codec": "h264"}, "h264_nvenc"), ({"codec": "hevc"}, "hevc_nvenc"), ({"codec": "av1"}, None),
+    ({"codec": "vp9"}, None), ({"format": "h264"}, None),
+])  # fmt: skip
+def test_the_encoder_gets_the_hardware_encoder_found_for_its_codec_unless_it_copies(core, supervised, spec, encoder):
+    core.config.hardware_encoders = {"h264": "h264_nvenc", "hevc": "hevc_nvenc"}  # as a probe on an older GPU finds
+    core.session(**spec)
+    [job] = supervised.bodies(n.START_ENCODER)
+    assert job.hardware_encoder == encoder
+
+
 def test_the_end_closes_the_encoders_input_with_the_count_and_the_audio(core, supervised):
     session = core.session(fps=10, audio_filename="a.wav", audio_size=3)
     _stored(core, session, 4)

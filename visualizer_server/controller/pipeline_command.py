@@ -14,8 +14,12 @@ class PipelineCommand(ModelAccess, SimpleCommand):
     """Gives commands typed access to the proxies and settings they share."""
 
     @property
+    def config(self) -> ConfigProxy:
+        return self.facade.retrieve_proxy(ConfigProxy.NAME)
+
+    @property
     def settings(self) -> Settings:
-        return self.facade.retrieve_proxy(ConfigProxy.NAME).settings
+        return self.config.settings
 
     def require_disk(self, incoming: int) -> None:
         """Refuse new data before the disk fills, rather than half-write it."""

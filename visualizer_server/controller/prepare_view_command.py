@@ -12,10 +12,13 @@ from ..model.config_proxy import ConfigProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
 from ..settings import Settings
+from ..view.components.ffmpeg_commands import ffmpeg_exe
+from ..view.components.hardware_probe import HardwareProbe
 from ..view.components.http_routes import HttpRoutes
 from ..view.components.rate_limiter import RateLimiter
 from ..view.components.socket_server import SocketServer
 from ..view.components.transport_limits import TransportLimits
+from ..view.components.video_encoders import HARDWARE_CODECS
 from ..view.cluster_mediator import ClusterMediator
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
@@ -32,8 +35,10 @@ class PrepareViewCommand(SimpleCommand):
         settings: Settings = notification.body
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)
-        # 1. Bind the port now: a busy port fails the start, not the first client.
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
+        # 1. Find the hardware encoders before any session can ask for an encode.
+        self._probe_hardware(config, settings.hardware_encoder)
+        # 2. Bind the port now: a busy port fails the start, not the first client.
         metrics = MetricsMediator()
         self.facade.register_mediator(metrics)
         encoders = EncoderMediator(settings.max_concurrent_encodes)
@@ -43,7 +48,8 @@ class PrepareViewCommand(SimpleCommand):
         def health() -> dict[str, object]:
             redis_state = ("up" if cluster.reachable else "down") if cluster.enabled else "off"
             return {"status": "ok", "node": cluster.node, "sessions": len(sessions.live()),
-                    "encoders": encoders.running(), "redis": redis_state}  # fmt: skip
+                    "encoders": encoders.running(), "redis": redis_state,
+                    "hardware_encoder": config.hardware_encoder_in_use}  # fmt: skip
 
         routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
@@ -53,7 +59,7 @@ class PrepareViewCommand(SimpleCommand):
         host, port = server.listen(settings.host, settings.port)
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
-        # 2. Encoders first, so no frame can arrive before there is someone to encode it.
+        # 3. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(encoders)
         self.facade.register_mediator(UploadMediator())
         self.facade.register_mediator(ProcessingMediator())
@@ -63,3 +69,19 @@ class PrepareViewCommand(SimpleCommand):
         self.facade.register_mediator(SocketMediator(server, RateLimiter(settings.max_events_per_second)))
         log.info("visualizer-server listening on http://%s:%d%s", host, port,
                  f" as node {cluster.node} of a cluster" if cluster.enabled else "")
+
+    @staticmethod
+    def _probe_hardware(config: ConfigProxy, choice: str) -> None:
+        """Keep the hardware encoders that open here. One asked for by name that does not open is a warning,
+        not a failed start: sessions are still encoded (in software), and /healthz shows it."""
+        probe = HardwareProbe(ffmpeg_exe())
+        config.hardware_encoders = probe.choose(choice)
+        for encoder, reason in probe.refused.items():
+            log.debug("hardware encoder %s does not open here: %s", encoder, reason)
+        if choice not in ("auto", "off") and not config.hardware_encoders:
+            reasons = "; ".join(f"{encoder}: {reason}" for encoder, reason in probe.refused.items())
+            log.warning("--hardware-encoder %s does not open on this machine (%s); encoding in software",
+                        choice, reasons)
+        software = [codec for codec in HARDWARE_CODECS if config.hardware_encoder_for(codec) is None]
+        log.info("hardware encoder: %s (--hardware-encoder %s)%s", config.hardware_encoder_in_use, choice,
+                 f"; {', '.join(software)} in software" if software else "")

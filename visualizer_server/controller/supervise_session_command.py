@@ -80,6 +80,7 @@ class SuperviseSessionCommand(PipelineCommand):
             max_restarts=settings.encoder_restarts,
             codec=spec.codec,
             alpha=spec.alpha,
+            hardware_encoder=None if spec.format == "h264" else self.config.hardware_encoder_for(spec.codec),
         )
         self.send_notification(n.START_ENCODER, job)
 

@@ -1,4 +1,5 @@
-"""Holds the settings the server was started with, for the commands that need them."""
+"""Holds the settings the server was started with, and the hardware encoders found at startup, for the
+commands that need them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,20 @@ class ConfigProxy(Proxy):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(self.NAME, settings)
+        self.hardware_encoders: dict[str, str] = {}  # codec -> encoder that opened here (h264_nvenc, ...)
 
     @property
     def settings(self) -> Settings:
         return self.data
+
+    def hardware_encoder_for(self, codec: str) -> str | None:
+        """The hardware encoder the startup probe found for ``codec``; None: software."""
+        return self.hardware_encoders.get(codec)
+
+    @property
+    def hardware_encoder_in_use(self) -> str:
+        """For /healthz and the log: the hardware encoders in use, or ``none``."""
+        return ", ".join(self.hardware_encoders.values()) or "none"
 
     def accepts_token(self, token: object) -> bool:
         """True when no token is configured, or ``token`` is one of them (compared in constant time)."""

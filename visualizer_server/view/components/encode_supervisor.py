@@ -3,13 +3,15 @@
 It waits for frame 0, takes an encoder slot, and feeds ffmpeg every frame in index order as
 the gaps fill (from memory while the bytes are at hand, from the spool otherwise). When
 ffmpeg dies (killed, crashed, or a non-zero exit) it starts it again from the spool into a
-fresh intermediate file, up to ``max_restarts`` times, then reports a failure. Notifications
+fresh intermediate file, up to ``max_restarts`` times, then reports a failure; a hardware
+encoder that fails is replaced by the software one for the next try. Notifications
 only wake it: no acknowledgement, resume or startup ever feeds an encoder. Knows nothing of
 PureMVC: it reports through the callbacks it is given.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -94,11 +96,14 @@ class EncodeSupervisor:
         return self._finish is not None
 
     def stop(self) -> None:
-        """Stop now: kill ffmpeg, end the greenlet (which gives the slot back), report nothing."""
-        if self._process is not None:
-            self._process.kill()
+        """Stop now: end the greenlet (which gives the slot back), kill ffmpeg, report nothing.
+
+        The greenlet goes first: killing ffmpeg waits for its exit, and a greenlet still alive
+        then took the exit for a crash and started a new ffmpeg that nothing would stop."""
         if self._thread is not None:
             self._thread.kill()
+        if self._process is not None:
+            self._process.kill()
         self._fed_one.fire()
 
     # -- its own greenlet -------------------------------------------------------------------------
@@ -122,15 +127,27 @@ class EncodeSupervisor:
     def _encode(self) -> EncoderResult:
         while True:
             intermediate = self.job.new_intermediate()
-            problem = self._first_pass(intermediate) or self._mux(intermediate)
+            encode_problem = self._first_pass(intermediate)
+            problem = encode_problem or self._mux(intermediate)
             intermediate.unlink(missing_ok=True)
             if problem is None:
                 return self._result(True)
+            if encode_problem is not None and self.job.hardware_encoder is not None:
+                self._fall_back_to_software(problem)
+                continue
             if self._restarts >= self.job.max_restarts:
                 return self._result(False, problem)
             self._restarts += 1
             log.warning("session %s: %s; starting the encoder again from the spool (restart %d of %d)",
                         self.job.session_id, problem, self._restarts, self.job.max_restarts)
+
+    def _fall_back_to_software(self, problem: str) -> None:
+        """A hardware encoder that failed (a driver fault, a device gone, a size it refuses) is not
+        tried again: the encode starts over from the spool in software. Not counted as a restart,
+        so ``max_restarts`` are left for the software encoder."""
+        log.warning("session %s: the hardware encoder %s failed (%s); starting again from the spool in software",
+                    self.job.session_id, self.job.hardware_encoder, problem)
+        self.job = dataclasses.replace(self.job, hardware_encoder=None)
 
     def _first_pass(self, intermediate: Path) -> str | None:
         """Feed every frame in order until the end; None when ffmpeg made all of them."""
