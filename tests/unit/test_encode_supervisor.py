@@ -134,9 +134,11 @@ def test_acks_wait_only_for_frames_the_encoder_can_reach(tmp_path):
     wait_until(lambda: run.supervisor.holds_slot, pause=eventlet.sleep, what="the encode's start")
     with eventlet.Timeout(1):
         run.supervisor.wait_for(0, 2)  # the frame that filled the gap is not held by the backlog it released
-    run.supervisor.wait_for(39, 2)  # held until the encoder is within two frames of it
-    assert run.supervisor._fed >= 37
-    run.end(40)
+    for index in range(40, 80):  # frames the client sends now are held while the encoder is behind them
+        run.store(index)
+    run.supervisor.wait_for(79, 2)
+    assert run.supervisor._fed >= 77
+    run.end(80)
     assert run.finished.wait().ok
 
 
@@ -148,3 +150,16 @@ def test_stop_kills_ffmpeg_and_gives_the_slot_back(tmp_path):
     run.supervisor.stop()
     assert slots.balance == 1 and not run.supervisor.holds_slot
     assert not run.finished.ready(), "a stopped encode reports nothing"
+
+
+def test_a_pass_that_starts_from_a_full_spool_holds_no_ack(tmp_path):
+    run = Run(tmp_path)
+    for index in range(40):  # what a restarted server or another node finds in the spool
+        (tmp_path / f"{index}.png").write_bytes(encode_frame(index, W, H, "png"))
+        run.frames.add(index)
+    run.store(40)  # the supervisor starts (frame 0 is there): its first pass feeds 41 frames
+    wait_until(lambda: run.supervisor.holds_slot, pause=eventlet.sleep, what="the encode's start")
+    with eventlet.Timeout(1):
+        run.supervisor.wait_for(40, 2)  # the client had no part in that backlog
+    run.end(41)
+    assert run.finished.wait().ok

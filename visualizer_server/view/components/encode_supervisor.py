@@ -55,6 +55,7 @@ class EncodeSupervisor:
         self._cache: dict[int, bytes] = {}
         self._cache_bytes = 0
         self._fed = 0  # the next index to write to ffmpeg
+        self._replaying_until = -1  # frames already in the spool when this pass began: fed again, holding nobody
         self._restarts = 0
         self._frames_encoded = 0
         self._stage = WAITING
@@ -86,8 +87,11 @@ class EncodeSupervisor:
 
         Only a running encode holds anyone back, and only for frames it can reach: a frame
         beyond a gap, or a frame that fills one, is never held, however large the backlog.
+        Nor while a pass started again (after a restart, a takeover, a dead ffmpeg) feeds what
+        the spool already held: the client has no part in that backlog.
         """
-        while self.holds_slot and index - self._fed > max_behind and self.job.frames.run_end(self._fed) >= index:
+        while (self.holds_slot and self._fed > self._replaying_until and index - self._fed > max_behind
+               and self.job.frames.run_end(self._fed) >= index):  # fmt: skip
             self._fed_one.wait()
 
     @property
@@ -152,6 +156,7 @@ class EncodeSupervisor:
     def _first_pass(self, intermediate: Path) -> str | None:
         """Feed every frame in order until the end; None when ffmpeg made all of them."""
         self._stage, self._fed, self._frames_encoded = ENCODING, 0, 0
+        self._replaying_until = self.job.frames.run_end(0)
         process = self._process = FfmpegProcess(encode_args(self.job, intermediate), self._progressed,
                                                 self._wake.fire, takes_input=True)  # fmt: skip
         process.start()
