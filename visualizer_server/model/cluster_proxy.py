@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 TAKEOVER_WAIT_S = 3.0  # how long a resume waits for a live holder to let go
 POLL_S = 0.1
+ASK_AGAIN_S = 1.0
 
 
 class ClusterProxy(Proxy):
@@ -80,18 +81,20 @@ class ClusterProxy(Proxy):
             log.warning("session %s: Redis is away; its lease lapses by itself", session_id)
 
     def _wait_for_claim(self, session_id: str, fence_floor: int) -> int:
+        """Claim the session as soon as its holder lets go; the holder is asked again every
+        second, since Redis keeps no message for a node that was not listening at that moment."""
         leases = self.leases
-        asked = False
+        asked_at = 0.0
         deadline = time.monotonic() + TAKEOVER_WAIT_S
         while True:
             fence = leases.claim(session_id, fence_floor)
             if fence is not None:
                 return fence
             holder = leases.holder(session_id)
-            if holder.node is not None and not asked:
+            if holder.node is not None and time.monotonic() - asked_at >= ASK_AGAIN_S:
                 log.info("session %s: asking node %s to let it go", session_id, holder.node)
                 self.send_notification(n.ASK_TO_LET_GO, LetGoRequest(session_id, holder.node))
-                asked = True
+                asked_at = time.monotonic()
             if time.monotonic() >= deadline:
                 retry = max(0.2, math.ceil(holder.ttl_ms / 100) / 10)  # to a tenth: failover waits no longer than the claim
                 raise ServiceError(SERVER_BUSY, f"node {holder.node} still holds this session; it is taken over "

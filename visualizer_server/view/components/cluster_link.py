@@ -61,6 +61,8 @@ class ClusterLink:
         while True:
             try:
                 for session_id in list(self._owned()):
+                    if session_id not in self._owned():
+                        continue  # let go meanwhile: renewing would take back the lease just released
                     if not self.leases.renew(session_id):
                         log.warning("session %s: another node holds it now; letting it go", session_id)
                         self._on_lost(session_id)
