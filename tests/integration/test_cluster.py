@@ -175,6 +175,9 @@ def test_redis_killed_and_started_again_mid_session_loses_nothing(node, redis_se
     redis_server.kill()
     _send(client, session_id, _frames(20, 40))  # frames never need Redis
     wait_until(lambda: _health(server)["redis"] == "down", timeout=LEASE_S * 3, what="the node noticing")
+    with urllib.request.urlopen(server.url + "/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'visualizer_redis_up{node="a"} 0.0' in metrics and 'visualizer_frames_received_total{node="a"} 40.0' in metrics
     redis_server.start()
     wait_until(lambda: _health(server)["redis"] == "up", timeout=30, what="the node reconnecting")
     _send(client, session_id, _frames(40, 60))
