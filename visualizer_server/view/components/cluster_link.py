@@ -95,6 +95,7 @@ class ClusterLink:
         except (ValueError, KeyError, TypeError):
             return
         if request.get("node") == self.leases.node and isinstance(request.get("session_id"), str):
+            log.info("session %s: another node asks to take it over", request["session_id"])
             self._on_let_go(request["session_id"])
 
     def _reached(self, reachable: bool, error: Exception | None = None) -> None:
