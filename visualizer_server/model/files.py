@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import secrets
 from pathlib import Path
+from typing import Iterator
 
-from ..errors import CONFLICT, ServiceError
+from ..errors import CONFLICT, SERVER_BUSY, ServiceError
 
 SESSION_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 MANIFEST_NAME = "manifest.json"
@@ -42,12 +44,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-DISK_FULL = "the server's disk is full, and nothing of this was kept; send it again later"
-
-
-def is_disk_full(error: OSError) -> bool:
-    """Out of space or quota: the caller says ``server_busy``, not ``internal``."""
-    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+@contextlib.contextmanager
+def busy_when_disk_full() -> Iterator[None]:
+    """A write that runs out of space or quota answers ``server_busy``, not ``internal``: the
+    caller has kept nothing of it, so the client sends it again later."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ServiceError(SERVER_BUSY, "the server's disk is full, and nothing of this was kept; "
+                                            "send it again later") from None  # fmt: skip
+        raise
 
 
 def read_fence(folder: Path) -> int:
@@ -58,11 +65,13 @@ def read_fence(folder: Path) -> int:
         return 0
 
 
-def check_fence(folder: Path, fence: int) -> None:
-    """Refuse to write a session's files once another node has taken it (a cluster only).
+def holds_fence(folder: Path, fence: int) -> bool:
+    """Whether the node that claimed the session with ``fence`` still holds it (a cluster only):
+    a node that took it since wrote a higher number. 0: no cluster, always."""
+    return not fence or read_fence(folder) in (0, fence)
 
-    ``fence`` is the number this node got when it claimed the session; a node that took it
-    since wrote a higher one. 0: no cluster, nothing to check.
-    """
-    if fence and read_fence(folder) not in (0, fence):
+
+def check_fence(folder: Path, fence: int) -> None:
+    """Refuse to write a session's files once another node has taken it."""
+    if not holds_fence(folder, fence):
         raise ServiceError(CONFLICT, "another node has taken this session over; resume it to carry on there")

@@ -11,8 +11,8 @@ from pathlib import Path
 from eventlet import tpool
 from puremvc.patterns.proxy import Proxy
 
-from ..errors import CONFLICT, SERVER_BUSY, ServiceError
-from .files import DISK_FULL, MANIFEST_NAME, atomic_write, check_fence, is_disk_full, is_session_id
+from ..errors import CONFLICT, ServiceError
+from .files import MANIFEST_NAME, atomic_write, busy_when_disk_full, check_fence, is_session_id
 from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
@@ -76,19 +76,16 @@ class FrameStoreProxy(Proxy):
         path = self.frame_path(session, index)
         check_fence(path.parent.parent, session.fence)
         try:
-            path.parent.mkdir(exist_ok=True)  # never parents: a removed session folder stays removed
-            if len(data) >= THREADED_WRITE_BYTES:
-                # In a native thread: the copy into the page cache releases the GIL, so the event
-                # loop goes on reading the socket meanwhile (measured: +10-20 % ingest of 1080p PNG).
-                tpool.execute(atomic_write, path, data)
-            else:
-                atomic_write(path, data)  # small frames: the hand-off to a thread costs more than the write
+            with busy_when_disk_full():
+                path.parent.mkdir(exist_ok=True)  # never parents: a removed session folder stays removed
+                if len(data) >= THREADED_WRITE_BYTES:
+                    # In a native thread: the copy into the page cache releases the GIL, so the event
+                    # loop goes on reading the socket meanwhile (measured: +10-20 % ingest of 1080p PNG).
+                    tpool.execute(atomic_write, path, data)
+                else:
+                    atomic_write(path, data)  # small frames: the hand-off to a thread costs more than the write
         except FileNotFoundError:
             raise ServiceError(CONFLICT, "the session's folder is gone: it was cancelled or expired") from None
-        except OSError as error:
-            if is_disk_full(error):
-                raise ServiceError(SERVER_BUSY, DISK_FULL) from None
-            raise
         return path
 
     def append_audio(self, session: Session, offset: int, data: bytes) -> int:
@@ -101,14 +98,14 @@ class FrameStoreProxy(Proxy):
         stored = path.stat().st_size if path.exists() else 0
         fresh = data[stored - offset :]
         if fresh:
-            try:
-                with open(path, "ab") as handle:
-                    handle.write(fresh)
-            except OSError as error:
-                os.truncate(path, stored)  # back to the bytes that were acknowledged
-                if is_disk_full(error):
-                    raise ServiceError(SERVER_BUSY, DISK_FULL) from None
-                raise
+            with busy_when_disk_full():
+                try:
+                    with open(path, "ab") as handle:
+                        handle.write(fresh)
+                except OSError:
+                    if path.exists():
+                        os.truncate(path, stored)  # back to the bytes that were acknowledged
+                    raise
         return stored + len(fresh)
 
     def remove_frames(self, session: Session) -> None:

@@ -11,14 +11,14 @@ from pathlib import Path
 from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
-from ..errors import SERVER_BUSY, UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
+from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
 from .files import (
-    DISK_FULL,
     FENCE_NAME,
     MANIFEST_NAME,
     atomic_write,
+    busy_when_disk_full,
     check_fence,
-    is_disk_full,
+    holds_fence,
     is_session_id,
     new_session_id,
     read_fence,
@@ -114,22 +114,14 @@ class SessionProxy(Proxy):
 
     def still_held(self, session: Session) -> bool:
         """False once another node has taken the session over (its fencing number is higher)."""
-        try:
-            check_fence(self.session_dir(session.id), session.fence)
-        except ServiceError:
-            return False
-        return True
+        return holds_fence(self.session_dir(session.id), session.fence)
 
     def save(self, session: Session) -> None:
         """Write the manifest atomically; called on every change of state, not per frame."""
         folder = self.session_dir(session.id)
         check_fence(folder, session.fence)
-        try:
+        with busy_when_disk_full():
             atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
-        except OSError as error:
-            if is_disk_full(error):
-                raise ServiceError(SERVER_BUSY, DISK_FULL) from None
-            raise
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None
