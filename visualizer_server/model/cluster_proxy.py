@@ -32,6 +32,8 @@ class ClusterProxy(Proxy):
         super().__init__(self.NAME, leases)
         self.node = node
         self.reachable = leases is not None
+        self._taking: set[str] = set()  # sessions a resume on this node is taking over right now
+        self._released: dict[str, float] = {}  # session -> when this node let it go
 
     @property
     def leases(self) -> SessionLeases | None:
@@ -45,6 +47,10 @@ class ClusterProxy(Proxy):
         """Take a free session (startup, adoption); its fencing number, or None when another node holds it."""
         if self.leases is None:
             return 0
+        if session_id in self._taking or self._recently_released(session_id):
+            # A resume here is taking it (its own claim brings it in), or this node just let it go
+            # to a node that is about to claim it: taking it back would undo the move.
+            return None
         return self.leases.claim(session_id, fence_floor)
 
     def claim_new(self, session_id: str) -> int:
@@ -64,9 +70,11 @@ class ClusterProxy(Proxy):
             if not leases.mark_taking(session_id):
                 raise ServiceError(CONFLICT, "another node is taking this session over right now; resume it there, "
                                              "or try again in a few seconds")  # fmt: skip
+            self._taking.add(session_id)
             try:
                 return self._wait_for_claim(session_id, fence_floor)
             finally:
+                self._taking.discard(session_id)
                 leases.unmark_taking(session_id)
         except ClusterUnavailable:
             raise ServiceError(SERVER_BUSY, "the cluster's Redis cannot be reached, so the session cannot move to "
@@ -75,10 +83,20 @@ class ClusterProxy(Proxy):
     def release(self, session_id: str) -> None:
         if self.leases is None:
             return
+        self._released[session_id] = time.monotonic()
         try:
             self.leases.release(session_id)
         except ClusterUnavailable:
             log.warning("session %s: Redis is away; its lease lapses by itself", session_id)
+
+    def _recently_released(self, session_id: str) -> bool:
+        """Let go within the last lease period; older releases are forgotten (the session may be
+        free again by then, its new holder dead)."""
+        horizon = time.monotonic() - self.leases.ttl_ms / 1000
+        for released, at in list(self._released.items()):
+            if at < horizon:
+                del self._released[released]
+        return session_id in self._released
 
     def _wait_for_claim(self, session_id: str, fence_floor: int) -> int:
         """Claim the session as soon as its holder lets go; the holder is asked again every
