@@ -9,7 +9,6 @@ import logging
 
 from puremvc.interfaces import INotification
 
-from .. import notifications as n
 from ..model.cluster_proxy import ClusterProxy
 from ..model.vo.events import SessionRef
 from .pipeline_command import PipelineCommand
@@ -23,8 +22,7 @@ class LetGoSessionCommand(PipelineCommand):
         session = self.sessions.find(ref.session_id)
         if session is not None:
             # 1. Stop the work first: nothing of this node touches the session's files afterwards.
-            for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
-                self.send_notification(stop, SessionRef(session.id))
+            self.stop_work(session.id)
             self.sessions.forget(session.id)
             log.info("session %s: let go, another node carries it on", session.id)
         # 2. Then the claim, so the other node gets it at once.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from puremvc.patterns.command import SimpleCommand
 
+from .. import notifications as n
 from ..errors import SERVER_BUSY, ServiceError
 from ..model.config_proxy import ConfigProxy
+from ..model.vo.events import SessionRef
 from ..settings import Settings
 from .model_access import ModelAccess
 
@@ -20,6 +22,12 @@ class PipelineCommand(ModelAccess, SimpleCommand):
     @property
     def settings(self) -> Settings:
         return self.config.settings
+
+    def stop_work(self, session_id: str) -> None:
+        """Stop whatever runs for the session on this node (encode, upload, processing watch), so
+        nothing of it touches the session's files afterwards. Stopping what does not run is harmless."""
+        for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
+            self.send_notification(stop, SessionRef(session_id))
 
     def require_disk(self, incoming: int) -> None:
         """Refuse new data before the disk fills, rather than half-write it."""

@@ -14,7 +14,7 @@ from puremvc.interfaces import INotification
 from .. import notifications as n
 from ..errors import UPLOAD_FAILED, UPLOAD_QUOTA
 from ..model.vo.encoder_messages import EncodeJob, FinishEncode
-from ..model.vo.events import SessionChange, SessionFailure, SessionRef
+from ..model.vo.events import SessionChange, SessionFailure
 from ..model.vo.lifecycle import (
     CANCELLED,
     CREATE,
@@ -120,8 +120,7 @@ class SuperviseSessionCommand(PipelineCommand):
 
     def _release(self, session: Session) -> None:
         # 1. Stop the work first, so nothing writes the files once they are gone.
-        self.send_notification(n.STOP_ENCODER, SessionRef(session.id))
-        self.send_notification(n.STOP_UPLOAD, SessionRef(session.id))
+        self.stop_work(session.id)
         self.videos.discard_partial(session.id)
         # 2. Remove what the final state no longer needs.
         if session.state == CANCELLED:

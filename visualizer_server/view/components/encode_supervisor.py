@@ -174,7 +174,7 @@ class EncodeSupervisor:
         return None
 
     def _feed(self, process: FfmpegProcess) -> None:
-        while not (self._finish and self._fed >= self._finish.frame_count):
+        while not self._finish_reached():
             self._until(lambda: self._fed in self.job.frames or self._finish_reached() or process.exited)
             if process.exited:
                 raise EncoderDied("ffmpeg exited while frames were still to come")
