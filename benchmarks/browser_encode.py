@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from run import FPS, Scenario, print_table, python_send, start_server, visualizer_frame, write_wav  # noqa: E402
 
 from visualizer_server.model.h264 import split_access_units  # noqa: E402
-from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe  # noqa: E402
+from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe  # noqa: E402
 
 # The page's bitrates (web/page/video_encoder.js): YouTube's recommended upload bitrates.
 PAGE_BITRATES = {720: "5M", 1080: "8M"}

@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from visualizer_server.model.vo.codec import CODECS  # noqa: E402
-from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe  # noqa: E402
-from visualizer_server.view.components.video_encoders import encoder_args  # noqa: E402
+from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe  # noqa: E402
+from visualizer_server.view.components.encoding.video_encoders import encoder_args  # noqa: E402
 
 WIDTH, HEIGHT, FPS, SECONDS = 1920, 1080, 30, 10
 PRESET, CRF = "veryfast", 20  # the server's x264 defaults

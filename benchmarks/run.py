@@ -44,8 +44,8 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe  # noqa: E402
-from visualizer_server.view.components.video_encoders import video_codec_args  # noqa: E402
+from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe  # noqa: E402
+from visualizer_server.view.components.encoding.video_encoders import video_codec_args  # noqa: E402
 
 PRESET, CRF, FPS, WINDOW = "veryfast", 20, 30, 8
 FLOOD_FRAMES, HALF_OPEN = 150, 1100

@@ -45,7 +45,7 @@ def h264_units(width: int, height: int, frames: int, fps: int = 30, profile: str
     """``frames`` of :func:`frame_pixels` encoded by x264 (a key frame every second, as the page
     asks WebCodecs for), as the access units an ``h264`` session sends."""
     from visualizer_server.model.h264 import split_access_units
-    from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe
+    from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe
 
     raw = b"".join(frame_pixels(index, width, height).tobytes() for index in range(frames))
     command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",

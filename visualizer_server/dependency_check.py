@@ -1,7 +1,7 @@
 """A startup check that every replaced private part of a dependency is still where it was.
 
 The transport and the upload replace private methods of eventlet, python-engineio,
-python-socketio and google-api-python-client (view/components/fast_websocket.py,
+python-socketio and google-api-python-client (view/components/transport/fast_websocket.py,
 hardened_server.py, connection_pool.py, header_deadline.py, youtube_uploader.py). A
 release that renames one of them would not
 break anything visibly: the replacement would simply never be called, and the server would
@@ -27,7 +27,7 @@ import socketio.base_server
 import socketio.server
 from googleapiclient.http import HttpRequest
 
-from .view.components.fast_websocket import bulk_unmask
+from .view.components.transport.fast_websocket import bulk_unmask
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,7 @@ import eventlet.semaphore
 
 from visualizer_server.model.vo.encoder_messages import EncodeJob, FinishEncode
 from visualizer_server.model.vo.index_ranges import IndexRanges
-from visualizer_server.view.components.encode_supervisor import EncodeSupervisor
+from visualizer_server.view.components.encoding.encode_supervisor import EncodeSupervisor
 
 from ..media import encode_frame, probe
 from ..processes import kill_ffmpeg, pids_with, wait_until

@@ -3,7 +3,7 @@ import os
 import pytest
 from eventlet.websocket import RFC6455WebSocket
 
-from visualizer_server.view.components.fast_websocket import bulk_unmask
+from visualizer_server.view.components.transport.fast_websocket import bulk_unmask
 
 
 @pytest.mark.parametrize("length", [0, 1, 2, 3, 4, 5, 7, 8, 9, 1000, 65537])

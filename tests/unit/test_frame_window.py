@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from visualizer_server.view.components.connection_stats import ConnectionStats
-from visualizer_server.view.components.frame_window import FrameWindow
+from visualizer_server.view.components.transport.connection_stats import ConnectionStats
+from visualizer_server.view.components.transport.frame_window import FrameWindow
 
 
 def _waiter(window: FrameWindow, key: str) -> threading.Thread:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from visualizer_server.view.components.ffmpeg_commands import ffmpeg_exe
-from visualizer_server.view.components.hardware_probe import HardwareProbe
+from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe
+from visualizer_server.view.components.encoding.hardware_probe import HardwareProbe
 
 
 def test_auto_tries_every_family_and_finds_none_here_with_each_reason():

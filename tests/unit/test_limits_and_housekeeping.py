@@ -12,7 +12,7 @@ from visualizer_server.controller.start_session_command import StartSessionComma
 from visualizer_server.controller.sweep_command import SweepCommand
 from visualizer_server.model.vo.requests import FrameRequest, StartSessionRequest
 from visualizer_server.model.vo.session import SessionSpec
-from visualizer_server.view.components.rate_limiter import RateLimiter
+from visualizer_server.view.components.transport.rate_limiter import RateLimiter
 
 from .conftest import rgba
 

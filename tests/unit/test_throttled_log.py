@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from visualizer_server.view.components.throttled_log import ThrottledLog
+from visualizer_server.view.components.transport.throttled_log import ThrottledLog
 
 
 def test_one_line_per_interval_with_the_count_left_out(caplog):

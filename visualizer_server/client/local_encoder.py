@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..model.h264 import split_access_units
-from ..view.components.ffmpeg_commands import ffmpeg_exe
+from ..view.components.encoding.ffmpeg_commands import ffmpeg_exe
 from .folder import FolderError, FrameFolder
 
 PIPE_DECODERS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}

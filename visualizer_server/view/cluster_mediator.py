@@ -12,7 +12,7 @@ from .. import notifications as n
 from ..model.cluster_proxy import ClusterProxy
 from ..model.session_proxy import SessionProxy
 from ..model.vo.events import LetGoRequest, SessionRef
-from .components.cluster_link import ClusterLink
+from .components.cluster.cluster_link import ClusterLink
 
 log = logging.getLogger(__name__)
 

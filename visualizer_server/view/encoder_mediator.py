@@ -12,8 +12,8 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
-from .components.encode_supervisor import EncodeSupervisor
-from .components.pulse import Pulse
+from .components.encoding.encode_supervisor import EncodeSupervisor
+from .components.greenlets import Pulse
 from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
-from .components.ticker import Ticker
+from .components.greenlets import Ticker
 
 
 class HousekeepingMediator(Mediator):

@@ -9,7 +9,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.processing_messages import ProcessingResult, ProcessingWatch
-from .components.processing_watcher import ProcessingWatcher
+from .components.youtube.processing_watcher import ProcessingWatcher
 from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)

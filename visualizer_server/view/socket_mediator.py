@@ -13,8 +13,8 @@ from ..errors import INTERNAL, LIMIT_EXCEEDED, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import ClientEvent
 from . import request_parser as parse
-from .components.rate_limiter import RateLimiter
-from .components.socket_server import SocketServer
+from .components.transport.rate_limiter import RateLimiter
+from .components.transport.socket_server import SocketServer
 
 log = logging.getLogger(__name__)
 

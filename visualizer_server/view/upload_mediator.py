@@ -9,7 +9,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.upload_messages import UploadJob, UploadResult
-from .components.youtube_uploader import YouTubeUploader
+from .components.youtube.youtube_uploader import YouTubeUploader
 from .reporting_mediator import ReportingMediator
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 What a codec means to the rest of the service (the file's extension, its Content-Type,
 whether it can carry transparency); the ffmpeg settings of each live with the ffmpeg
-command lines (``view/components/video_encoders.py``).
+command lines (``view/components/encoding/video_encoders.py``).
 """
 
 from __future__ import annotations

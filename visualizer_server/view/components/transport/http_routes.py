@@ -12,7 +12,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from ...model.vo.codec import VIDEO_EXTENSIONS
+from ....model.vo.codec import VIDEO_EXTENSIONS
 
 # The page's own modules (page/) and its browser libraries (vendor/: copied from npm into the
 # package by scripts/refresh_vendor.py, so an installed wheel needs no Node.js): plain names only.

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 import eventlet
 import redis
 
-from ...model.session_leases import PREFIX, ClusterUnavailable, SessionLeases
+from ....model.session_leases import PREFIX, ClusterUnavailable, SessionLeases
 
 log = logging.getLogger(__name__)
 

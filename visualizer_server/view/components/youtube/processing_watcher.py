@@ -18,9 +18,9 @@ from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import build_http
 
-from ...errors import CredentialsError
-from ...model.vo.processing_messages import FAILED, PROCESSED, REJECTED, TIMEOUT, ProcessingResult, ProcessingWatch
-from .background_task import BackgroundTask
+from ....errors import CredentialsError
+from ....model.vo.processing_messages import FAILED, PROCESSED, REJECTED, TIMEOUT, ProcessingResult, ProcessingWatch
+from ..greenlets import BackgroundTask
 from .youtube_uploader import BROKEN_CONNECTION, error_reason
 
 log = logging.getLogger(__name__)

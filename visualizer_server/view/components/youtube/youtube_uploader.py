@@ -30,12 +30,12 @@ from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload, build_http
 
-from ...errors import UPLOAD_FAILED, UPLOAD_QUOTA, CredentialsError
-from ...model.vo.codec import VIDEO_EXTENSIONS
-from ...model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
-from .background_task import BackgroundTask
+from ....errors import UPLOAD_FAILED, UPLOAD_QUOTA, CredentialsError
+from ....model.vo.codec import VIDEO_EXTENSIONS
+from ....model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
+from ..greenlets import BackgroundTask
 from .upload_session_reporter import UploadSessionReporter
-from .ffmpeg_commands import ffmpeg_exe
+from ..encoding.ffmpeg_commands import ffmpeg_exe
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from ...model.vo.codec import CODECS
-from ...model.vo.encoder_messages import EncodeJob, FinishEncode
+from ....model.vo.codec import CODECS
+from ....model.vo.encoder_messages import EncodeJob, FinishEncode
 from .video_encoders import encoder_args
 
 PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}

@@ -20,8 +20,8 @@ from typing import Callable
 import eventlet
 import eventlet.semaphore
 
-from ...model.vo.codec import CODECS
-from ...model.vo.encoder_messages import (
+from ....model.vo.codec import CODECS
+from ....model.vo.encoder_messages import (
     ENCODING,
     MEASURING,
     MUXING,
@@ -34,7 +34,7 @@ from ...model.vo.encoder_messages import (
 from . import loudness
 from .ffmpeg_commands import encode_args, ffmpeg_exe, mux_args
 from .ffmpeg_process import EncoderDied, FfmpegProcess
-from .pulse import Pulse
+from ..greenlets import Pulse
 
 log = logging.getLogger(__name__)
 
