@@ -42,6 +42,7 @@ END_ENCODER_INPUT = "encoder/end-input"
 WAIT_FOR_ENCODER = "encoder/wait"  # back-pressure: the caller's greenlet waits for its own session's encoder
 STOP_ENCODER = "encoder/stop"
 FRAME_STORED = "frame/stored"  # a fact: the encoder takes the frame from it, and metrics count it
+SEGMENT_ENCODED = "encoder/segment-encoded"  # a fact: keeping it makes the segment durable and frees its frames
 ENCODER_PROGRESSED = "encoder/progressed"
 ENCODER_FINISHED = "encoder/finished"
 

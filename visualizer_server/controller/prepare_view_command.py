@@ -20,7 +20,7 @@ from ..view.components.transport.socket_server import SocketServer
 from ..view.components.transport.transport_limits import TransportLimits
 from ..view.components.encoding.video_encoders import HARDWARE_CODECS
 from ..view.cluster_mediator import ClusterMediator
-from ..view.encoder_mediator import EncoderMediator
+from ..view.encoder_mediator import EncoderMediator, SegmentPolicy
 from ..view.housekeeping_mediator import HousekeepingMediator
 from ..view.metrics_mediator import MetricsMediator
 from ..view.processing_mediator import ProcessingMediator
@@ -41,7 +41,7 @@ class PrepareViewCommand(SimpleCommand):
         # 2. Bind the port now: a busy port fails the start, not the first client.
         metrics = MetricsMediator()
         self.facade.register_mediator(metrics)
-        encoders = EncoderMediator(settings.max_concurrent_encodes)
+        encoders = EncoderMediator(settings.max_concurrent_encodes, SegmentPolicy.from_settings(settings))
 
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
 

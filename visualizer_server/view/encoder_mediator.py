@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import sys
 from typing import Callable
 
 import eventlet
-import eventlet.semaphore
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
+from ..model.frame_store_proxy import FrameStoreProxy
+from ..model.session_proxy import SessionProxy
+from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult, SegmentEncoded
+from ..settings import Settings
 from .components.encoding.encode_supervisor import EncodeSupervisor
+from .components.encoding.encoder_slots import EncoderSlots
+from .components.encoding.video_encoders import segment_frames
 from .components.greenlets import Pulse
 from .reporting_mediator import ReportingMediator
 
@@ -21,23 +27,39 @@ log = logging.getLogger(__name__)
 SupervisorFactory = Callable[..., EncodeSupervisor]
 
 
+@dataclasses.dataclass(frozen=True)
+class SegmentPolicy:
+    """The settings that cut a session's video into segments and watch its ffmpegs."""
+
+    seconds: float = 2.0
+    idle_close_s: float = 3.0
+    stall_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SegmentPolicy":
+        return cls(settings.segment_seconds, settings.encoder_idle_ms / 1000, settings.ffmpeg_stall_s)
+
+
 class EncoderMediator(ReportingMediator):
     """Its view component is the factory that makes a supervisor (tests may pass another).
 
-    At most ``max_concurrent_encodes`` supervisors run ffmpeg at once: each takes a slot
-    when its session's frame 0 is in, and gives it back when its encode ends or is stopped;
-    the others wait their turn in order, in their own greenlets. A session that copies the
-    stream its client encoded (``h264``) takes no such slot: its ffmpeg needs a few percent of a
-    core, and ``--max-sessions`` already bounds how many there are.
+    At most ``max_concurrent_encodes`` segments are encoded at once: a supervisor takes a slot
+    while it encodes a segment, gives it back when the segment ends for want of frames or another
+    session waits, and the waiting ones are served in order, in their own greenlets. A session
+    that copies the stream its client encoded (``h264``) takes no such slot: its ffmpeg needs a
+    few percent of a core, and ``--max-sessions`` already bounds how many there are; its stream
+    is one segment (the client chose its key frames, so it cannot be cut elsewhere).
     """
 
     NAME = "EncoderMediator"
 
-    def __init__(self, max_concurrent_encodes: int, factory: SupervisorFactory = EncodeSupervisor) -> None:
+    def __init__(self, max_concurrent_encodes: int, policy: SegmentPolicy = SegmentPolicy(),
+                 factory: SupervisorFactory = EncodeSupervisor) -> None:  # fmt: skip
         super().__init__(self.NAME, factory)
         self.supervisors: dict[str, EncodeSupervisor] = {}
-        self.slots = eventlet.semaphore.Semaphore(max_concurrent_encodes)
-        self.copy_slots = eventlet.semaphore.Semaphore(sys.maxsize)  # never waited for
+        self.policy = policy
+        self.slots = EncoderSlots(max_concurrent_encodes)
+        self.copy_slots = EncoderSlots(sys.maxsize)  # never waited for
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
@@ -79,9 +101,13 @@ class EncoderMediator(ReportingMediator):
     def _start(self, job: EncodeJob) -> None:
         if job.session_id in self.supervisors:
             return  # one owner per session's encode
+        job = self._segmented(job)
 
         def progressed(progress: EncoderProgress) -> None:
             self.report(n.ENCODER_PROGRESSED, progress)
+
+        def segment_encoded(encoded: SegmentEncoded) -> None:
+            self.report(n.SEGMENT_ENCODED, encoded)
 
         def finished(result: EncoderResult) -> None:
             self.supervisors.pop(job.session_id, None)
@@ -89,8 +115,24 @@ class EncoderMediator(ReportingMediator):
             self._one_finished.fire()
 
         slots = self.copy_slots if job.copies_stream else self.slots
-        supervisor = self.view_component(job, slots, progressed, finished)
+        supervisor = self.view_component(job, slots, progressed, finished, segment_encoded)
         self.supervisors[job.session_id] = supervisor
         supervisor.start()
-        log.info("session %s: encoder ready (%dx%d %s @ %d fps), it starts on frame 0", job.session_id, job.width,
-                 job.height, job.format, job.fps)
+        log.info("session %s: encoder ready (%dx%d %s @ %d fps, segments of %d frames, %d already made), it starts "
+                 "on frame %d", job.session_id, job.width, job.height, job.format, job.fps, job.segment_frames,
+                 len(job.finished), sum(segment.count for segment in job.finished))  # fmt: skip
+
+    def _segmented(self, job: EncodeJob) -> EncodeJob:
+        """The job with its segments: their length, where they are kept, the ones already made (after a
+        restart or a takeover) and the watchdog. A client-encoded stream is one segment, never closed early."""
+        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        frames: FrameStoreProxy = self.facade.retrieve_proxy(FrameStoreProxy.NAME)
+        session = sessions.find(job.session_id)
+        policy = self.policy
+        if job.copies_stream:
+            length, idle_close_s = sys.maxsize, None
+        else:
+            length, idle_close_s = segment_frames(job.codec, job.fps, policy.seconds, job.hardware_encoder), policy.idle_close_s
+        return dataclasses.replace(job, segment_frames=length, idle_close_s=idle_close_s, stall_s=policy.stall_s,
+                                   finished=tuple(frames.stored_segments(session)),
+                                   segment_path=functools.partial(frames.segment_path, session))  # fmt: skip
