@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import socketio
+from tqdm import tqdm
 
 from .folder import FrameFolder
 
@@ -17,6 +19,7 @@ CALL_TIMEOUT_S = 60
 CANCEL_TIMEOUT_S = 10
 RECONNECT_TIMEOUT_S = 120
 FINAL_STAGES = ("done", "failed", "cancelled")
+WAITING_LINE = "the server's encoders are all busy: waiting for a free one (the frames sent are kept)"
 CANCELLED = {"code": "cancelled", "message": "the session was cancelled"}
 
 
@@ -71,6 +74,7 @@ class SessionSender:
         self.session: dict[str, Any] | None = None
         self.acked: set[int] = set()
         self.outcome: Outcome | None = None
+        self._waiting_for_encoder = False
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", lambda reason=None: self._set_disconnected())
         self.sio.on("progress", self._recorder("progress"))
@@ -265,9 +269,18 @@ class SessionSender:
                     self.outcome.failure = payload["error"]
                 elif payload["stage"] in FINAL_STAGES:
                     self.outcome.settle(payload)
+                if name == "progress":
+                    self._say_whether_waiting(payload)
                 self._lock.notify_all()
 
         return record
+
+    def _say_whether_waiting(self, progress: dict[str, Any]) -> None:
+        """Print once each time the session starts waiting for a free encoder on the server."""
+        waiting = bool(progress.get("waiting_for_encoder"))
+        if waiting and not self._waiting_for_encoder:
+            tqdm.write(WAITING_LINE, file=sys.stderr)
+        self._waiting_for_encoder = waiting
 
 
 def _require(ack: dict[str, Any], event: str) -> dict[str, Any]:
