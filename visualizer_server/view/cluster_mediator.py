@@ -12,6 +12,7 @@ from .. import notifications as n
 from ..model.cluster_proxy import ClusterProxy
 from ..model.session_proxy import SessionProxy
 from ..model.vo.events import LetGoRequest, SessionRef
+from ..settings import Settings
 from .components.cluster.cluster_link import ClusterLink
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 class ClusterMediator(Mediator):
     NAME = "ClusterMediator"
 
-    def __init__(self) -> None:
-        super().__init__(self.NAME)
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(self.NAME)  # its link is made on registration: it reads the cluster's proxy
 
     def on_register(self) -> None:
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)

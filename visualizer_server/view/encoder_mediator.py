@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import logging
 import sys
-from typing import Callable
 
 import eventlet
 from puremvc.interfaces import INotification
@@ -20,28 +19,13 @@ from .components.encoding.encode_supervisor import EncodeSupervisor
 from .components.encoding.encoder_slots import EncoderSlots
 from .components.encoding.video_encoders import segment_frames
 from .components.greenlets import Pulse
-from .reporting_mediator import ReportingMediator
+from .session_workers_mediator import SessionWorkersMediator
 
 log = logging.getLogger(__name__)
 
-SupervisorFactory = Callable[..., EncodeSupervisor]
 
-
-@dataclasses.dataclass(frozen=True)
-class SegmentPolicy:
-    """The settings that cut a session's video into segments and watch its ffmpegs."""
-
-    seconds: float = 2.0
-    idle_close_s: float = 3.0
-    stall_s: float = 30.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "SegmentPolicy":
-        return cls(settings.segment_seconds, settings.encoder_idle_ms / 1000, settings.ffmpeg_stall_s)
-
-
-class EncoderMediator(ReportingMediator):
-    """Its view component is the factory that makes a supervisor (tests may pass another).
+class EncoderMediator(SessionWorkersMediator):
+    """Its view component is the class of its workers, the encode supervisors.
 
     At most ``max_concurrent_encodes`` segments are encoded at once: a supervisor takes a slot
     while it encodes a segment, gives it back when the segment ends for want of frames or another
@@ -53,12 +37,11 @@ class EncoderMediator(ReportingMediator):
 
     NAME = "EncoderMediator"
 
-    def __init__(self, max_concurrent_encodes: int, policy: SegmentPolicy = SegmentPolicy(),
-                 factory: SupervisorFactory = EncodeSupervisor) -> None:  # fmt: skip
-        super().__init__(self.NAME, factory)
-        self.supervisors: dict[str, EncodeSupervisor] = {}
-        self.policy = policy
-        self.slots = EncoderSlots(max_concurrent_encodes)
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(self.NAME, EncodeSupervisor)
+        self.workers: dict[str, EncodeSupervisor] = {}
+        self.settings = settings
+        self.slots = EncoderSlots(settings.max_concurrent_encodes)
         self.copy_slots = EncoderSlots(sys.maxsize)  # never waited for
         self._one_finished = Pulse()
 
@@ -70,7 +53,7 @@ class EncoderMediator(ReportingMediator):
         if notification.name == n.START_ENCODER:
             self._start(body)
             return
-        supervisor = self.supervisors.get(body.session_id)
+        supervisor = self.workers.get(body.session_id)
         if supervisor is None:
             return
         if notification.name == n.FRAME_STORED:
@@ -80,26 +63,21 @@ class EncoderMediator(ReportingMediator):
         elif notification.name == n.WAIT_FOR_ENCODER:
             supervisor.wait_for(body.index, body.max_behind)
         elif notification.name == n.STOP_ENCODER:
-            self.supervisors.pop(body.session_id).stop()
+            self.stop_worker(body.session_id)
 
     def running(self) -> int:
         """Encodes holding a slot (running ffmpeg) now: for /healthz and /metrics."""
-        return sum(supervisor.holds_slot for supervisor in self.supervisors.values())
+        return sum(supervisor.holds_slot for supervisor in self.workers.values())
 
     def drain(self, timeout_s: float) -> None:
         """Let the encodes of ended sessions finish, for at most ``timeout_s``; the rest are stopped
         by ``on_remove`` and done again from the spool after the restart."""
         with eventlet.Timeout(timeout_s, False):
-            while any(supervisor.finishing for supervisor in self.supervisors.values()):
+            while any(supervisor.finishing for supervisor in self.workers.values()):
                 self._one_finished.wait()
 
-    def on_remove(self) -> None:
-        for supervisor in self.supervisors.values():
-            supervisor.stop()
-        self.supervisors.clear()
-
     def _start(self, job: EncodeJob) -> None:
-        if job.session_id in self.supervisors:
+        if job.session_id in self.workers:
             return  # one owner per session's encode
         job = self._segmented(job)
 
@@ -110,17 +88,17 @@ class EncoderMediator(ReportingMediator):
             self.report(n.SEGMENT_ENCODED, encoded)
 
         def finished(result: EncoderResult) -> None:
-            self.supervisors.pop(job.session_id, None)
+            self.worker_finished(job.session_id)
             self.report(n.ENCODER_FINISHED, result)
             self._one_finished.fire()
 
         slots = self.copy_slots if job.copies_stream else self.slots
         supervisor = self.view_component(job, slots, progressed, finished, segment_encoded)
-        self.supervisors[job.session_id] = supervisor
-        supervisor.start()
+        self.start_worker(job.session_id, supervisor)
+        made = sum(segment.count for segment in job.finished)
         log.info("session %s: encoder ready (%dx%d %s @ %d fps, segments of %d frames, %d already made), it starts "
                  "on frame %d", job.session_id, job.width, job.height, job.format, job.fps, job.segment_frames,
-                 len(job.finished), sum(segment.count for segment in job.finished))  # fmt: skip
+                 len(job.finished), made)  # fmt: skip
 
     def _segmented(self, job: EncodeJob) -> EncodeJob:
         """The job with its segments: their length, where they are kept, the ones already made (after a
@@ -128,11 +106,12 @@ class EncoderMediator(ReportingMediator):
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         frames: FrameStoreProxy = self.facade.retrieve_proxy(FrameStoreProxy.NAME)
         session = sessions.find(job.session_id)
-        policy = self.policy
+        settings = self.settings
         if job.copies_stream:
             length, idle_close_s = sys.maxsize, None
         else:
-            length, idle_close_s = segment_frames(job.codec, job.fps, policy.seconds, job.hardware_encoder), policy.idle_close_s
-        return dataclasses.replace(job, segment_frames=length, idle_close_s=idle_close_s, stall_s=policy.stall_s,
+            length = segment_frames(job.codec, job.fps, settings.segment_seconds, job.hardware_encoder)
+            idle_close_s = settings.encoder_idle_ms / 1000
+        return dataclasses.replace(job, segment_frames=length, idle_close_s=idle_close_s, stall_s=settings.ffmpeg_stall_s,
                                    finished=tuple(frames.stored_segments(session)),
                                    segment_path=functools.partial(frames.segment_path, session))  # fmt: skip

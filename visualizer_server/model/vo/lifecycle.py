@@ -2,7 +2,8 @@
 
 Like a tus or S3 multipart upload, the states and their transitions *are* the protocol;
 everything a session does (take an encoder, upload, remove files) follows from entering a
-state, in one place (``SuperviseSessionCommand``). Anything not in the table is refused
+state, decided in one place (``SuperviseSessionCommand``) and done by ``BuildVideoCommand``,
+``UploadCommand`` and ``CleanupCommand``. Anything not in the table is refused
 with ``conflict``.
 
     receiving --end--> encoding --encoded--> muxing --built--> done
