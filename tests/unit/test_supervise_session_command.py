@@ -5,7 +5,7 @@ import pytest
 from visualizer_server import notifications as n
 from visualizer_server.controller.supervise_session_command import SuperviseSessionCommand
 from visualizer_server.errors import ServiceError
-from visualizer_server.model.vo.processing_messages import WATCHING
+from visualizer_server.model.vo.processing_messages import ProcessingStatus
 from visualizer_server.model.vo.lifecycle import BUILT, CANCEL, ENCODED, END, EXPIRE, FAIL, RESTART, RESUME, TAKEOVER, UPLOAD, UPLOADED
 
 ACTIONS = (n.BUILD_VIDEO, n.UPLOAD_VIDEO, n.CLEAN_UP_SESSION)
@@ -50,7 +50,7 @@ def test_an_uploaded_video_is_cleaned_up_then_its_processing_watched(core, super
     session.frame_count = 1
     for event in (END, ENCODED, UPLOAD):
         core.sessions.transition(session, event)
-    session.video_id, session.youtube_processing = "v1", {"since": 0, "status": WATCHING}
+    session.video_id, session.youtube_processing = "v1", {"since": 0, "status": ProcessingStatus.WATCHING}
     supervised.seen.clear()
     core.sessions.transition(session, UPLOADED)
     assert _requested(supervised) == [n.CLEAN_UP_SESSION, n.UPLOAD_VIDEO], "the clean-up stops all work: the watch comes after"

@@ -10,7 +10,7 @@ from .. import notifications as n
 from ..errors import UPLOAD_FAILED, ServiceError
 from ..model.vo.events import UploadCompleted
 from ..model.vo.lifecycle import FAIL, UPLOADED
-from ..model.vo.processing_messages import WATCHING
+from ..model.vo.processing_messages import ProcessingStatus
 from ..model.vo.upload_messages import UploadResult
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from .pipeline_command import PipelineCommand
@@ -33,7 +33,7 @@ class FinishUploadCommand(PipelineCommand):
             return
         # 2. Done: the owner hears the video id, then the session ends like any other.
         session.video_id = result.video_id
-        session.youtube_processing = {"status": WATCHING, "since": time.time()}  # entering done starts the watch
+        session.youtube_processing = {"status": ProcessingStatus.WATCHING, "since": time.time()}  # entering done starts the watch
         session.bytes_uploaded = session.upload_total_bytes
         url = WATCH_URL.format(result.video_id)
         self.send_notification(n.UPLOAD_COMPLETED,

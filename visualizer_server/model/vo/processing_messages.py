@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Callable
 
 from google.oauth2.credentials import Credentials
 
-# What became of an uploaded video, as ``youtube_processed`` says it.
-WATCHING = "watching"  # not known yet: the server polls
-PROCESSED = "processed"
-FAILED = "failed"
-REJECTED = "rejected"
-TIMEOUT = "timeout"
+class ProcessingStatus(str, enum.Enum):
+    """What became of an uploaded video, as ``youtube_processed`` says it: YouTube's words, not a
+    session's lifecycle state (a video YouTube ``failed`` to process belongs to a ``done`` session)."""
+
+    WATCHING = "watching"  # not known yet: the server polls
+    PROCESSED = "processed"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    TIMEOUT = "timeout"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,5 +36,5 @@ class ProcessingWatch:
 class ProcessingResult:
     session_id: str
     video_id: str
-    status: str  # processed, failed, rejected or timeout
+    status: ProcessingStatus  # processed, failed, rejected or timeout
     reason: str | None = None

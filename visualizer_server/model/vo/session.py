@@ -8,7 +8,7 @@ from typing import Any
 
 from .codec import CODECS, DEFAULT_CODEC
 from .index_ranges import IndexRanges
-from .processing_messages import WATCHING
+from .processing_messages import ProcessingStatus
 from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
 
 # Room above a raw frame's size for a PNG that compresses worse than raw.
@@ -94,7 +94,7 @@ class Session:
     @property
     def awaits_processing(self) -> bool:
         """Uploaded, and YouTube has not said yet how its processing went."""
-        return (self.youtube_processing or {}).get("status") == WATCHING
+        return (self.youtube_processing or {}).get("status") == ProcessingStatus.WATCHING
 
     @property
     def takes_input(self) -> bool:
