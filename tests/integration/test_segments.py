@@ -12,12 +12,13 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 
 from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe
 from visualizer_server.view.components.encoding.video_encoders import video_codec_args
 
 from ..conftest import ServerProcess
-from ..media import encode_frame, frame_pixels, probe
+from ..media import alpha_plane, decode_alpha, encode_frame, encode_transparent_frame, frame_pixels, make_wav, probe
 from ..processes import kill_ffmpeg, wait_until
 from .client import RecordingClient
 
@@ -166,3 +167,48 @@ def test_segment_boundaries_cannot_be_seen_in_the_decoded_video(tmp_path):
     finally:
         client.close()
         server.stop()
+
+
+# Every codec and container, alpha included, through several segments (GOPs of 2 s at 12 fps: 24, 24, 12).
+CODEC_CASES = [("hevc", "png", False), ("av1", "png", False), ("vp9", "png", False), ("prores", "png", False),
+               ("vp9", "rgba", True), ("prores", "png", True)]  # fmt: skip
+CODEC_FPS, CODEC_FRAMES, CODEC_W, CODEC_H = 12, 60, 128, 72
+EXTENSIONS = {"hevc": "mp4", "av1": "mp4", "vp9": "webm", "prores": "mov"}
+
+
+@pytest.fixture(scope="module")
+def codec_server(tmp_path_factory) -> ServerProcess:
+    folder = tmp_path_factory.mktemp("segment-codecs")
+    process = ServerProcess(folder / "work", folder / "output")
+    yield process
+    process.stop()
+
+
+@pytest.mark.parametrize(("codec", "image_format", "alpha"), CODEC_CASES)
+def test_every_codec_and_alpha_through_several_segments(codec_server, tmp_path, codec, image_format, alpha):
+    client = RecordingClient(codec_server.url)
+    try:
+        make = encode_transparent_frame if alpha else encode_frame
+        audio = make_wav(tmp_path / "tone.wav", seconds=2.0)
+        session_id = client.start(width=CODEC_W, height=CODEC_H, fps=CODEC_FPS, format=image_format, codec=codec,
+                                  alpha=alpha, audio={"filename": "a.wav", "size": len(audio)})["session_id"]  # fmt: skip
+        client.send_audio(session_id, audio)
+        for index in range(CODEC_FRAMES):
+            assert client.send_frame(session_id, index, make(index, CODEC_W, CODEC_H, image_format))["ok"]
+        assert client.call("end_session", {"session_id": session_id, "frame_count": CODEC_FRAMES})["ok"]
+        client.wait_for("video_ready", timeout=180)
+        kept = [line for line in codec_server.lines if session_id in line and "kept as a segment" in line]
+        assert len(kept) == 3, kept
+        path = codec_server.output_dir / f"{session_id}.{EXTENSIONS[codec]}"
+        facts = probe(path)
+        assert facts.frame_indexes == list(range(CODEC_FRAMES)), "frames are out of order or missing"
+        assert facts.video_duration_s == pytest.approx(CODEC_FRAMES / CODEC_FPS, abs=0.01)
+        assert facts.audio_duration_s == pytest.approx(CODEC_FRAMES / CODEC_FPS, abs=0.03), "audio padded to the video"
+        if alpha:
+            planes = decode_alpha(path)
+            assert len(planes) == CODEC_FRAMES
+            for index, plane in enumerate(planes):
+                error = np.abs(plane.astype(int) - alpha_plane(index, CODEC_W, CODEC_H).astype(int))
+                assert error.mean() < 3, f"frame {index}: alpha off by {error.mean():.2f}"
+    finally:
+        client.close()

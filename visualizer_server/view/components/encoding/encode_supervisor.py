@@ -84,8 +84,10 @@ class EncodeSupervisor:
         self._cache_bytes = 0
         self._segments: list[tuple[Segment, Path]] = []
         self._next = 0  # the first frame no finished segment holds
-        for segment in sorted(job.finished, key=lambda segment: segment.first):
-            if segment.first == self._next:  # only a run from frame 0: a stray file is not trusted
+        # Only a run from frame 0 is trusted; of two that start at one frame (a node that kept one just
+        # as another took the session over), the longer, whose frames have left the spool.
+        for segment in sorted(job.finished, key=lambda segment: (segment.first, -segment.count)):
+            if segment.first == self._next:
                 self._segments.append((segment, job.segment_path(segment)))
                 self._next = segment.end
         self._fed = self._next  # the next index to write to ffmpeg
