@@ -139,8 +139,23 @@ def run_scenario(scenario: Scenario, seconds: int, work: Path) -> list[list[str]
     count, cut = seconds * FPS, int(seconds * FPS * 0.95)
     spool = work / "spool"
 
+    servers: list[Process] = []
+    try:
+        return _three_sessions(scenario, seconds, work, frames, audio, count, cut, spool, servers)
+    finally:
+        for server in servers:  # a benchmark stopped half-way leaves no server behind
+            if server.popen.poll() is None:
+                server.popen.kill()
+
+
+def _three_sessions(scenario: Scenario, seconds: int, work: Path, frames: list[bytes], audio: bytes, count: int,
+                    cut: int, spool: Path, servers: list[Process]) -> list[list[str]]:  # fmt: skip
+    def started() -> Process:
+        servers.append(start_server(work))
+        return servers[-1]
+
     # 1. clean, with the spool sampled
-    server = start_server(work)
+    server = started()
     session = Session(server.address, scenario, frames, count, audio)
     peak, sampling = [0], threading.Event()
 
@@ -168,12 +183,12 @@ def run_scenario(scenario: Scenario, seconds: int, work: Path) -> list[list[str]
     server.stop()
 
     # 3. the server killed at 95 %, a new one on the same folders
-    server = start_server(work)
+    server = started()
     restarted = Session(server.address, scenario, frames, count, audio)
     restarted.send(0, cut)
     server.popen.kill()
     server.popen.wait()
-    server = start_server(work)
+    server = started()
     restarted.resume(server.address)
     restarted.send(cut, count)
     restarted.end()
@@ -221,15 +236,15 @@ def main() -> None:
         if args.parallel:
             parallel(Path(temporary))
             return
-        rows = []
+        print_table(["session", "sent", "spool peak", "peak beyond the video, of bytes sent", "last ack -> video_ready",
+                     "ffmpeg killed at 95 %: extra", "first ack -> video_ready", "server restarted at 95 %: first ack "
+                     "-> video_ready"], [])  # fmt: skip
         for scenario in (Scenario("720p JPEG", 1280, 720, "jpeg", 0), Scenario("1080p PNG", 1920, 1080, "png", 0)):
             if args.only in (None, scenario.format):
                 folder = Path(temporary) / scenario.format
                 folder.mkdir()
-                rows += run_scenario(scenario, args.seconds, folder)
-        print_table(["session", "sent", "spool peak", "peak beyond the video, of bytes sent", "last ack -> video_ready",
-                     "ffmpeg killed at 95 %: extra", "first ack -> video_ready", "server restarted at 95 %: first ack "
-                     "-> video_ready"], rows)  # fmt: skip
+                for cells in run_scenario(scenario, args.seconds, folder):
+                    print("| " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
