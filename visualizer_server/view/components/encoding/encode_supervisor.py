@@ -342,7 +342,8 @@ class EncodeSupervisor:
             problem = "no progress" if process.stalled else f"exit code {returncode}: {self._last_words(process)}"
             log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
                         attempt + 1, self.job.max_restarts + 1)  # fmt: skip
-            self._restarts += attempt < self.job.max_restarts
+            if attempt < self.job.max_restarts:
+                self._restarts += 1
         raise EncodeFailed(f"ffmpeg failed {self.job.max_restarts + 1} times {what}", problem)
 
     # -- small helpers ------------------------------------------------------------------------------
