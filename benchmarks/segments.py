@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -232,6 +232,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("jpeg", "png"), help="one scenario only")
     parser.add_argument("--parallel", action="store_true", help="only the two-segments-at-once measurement")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: the servers are stopped too (finally)
     with tempfile.TemporaryDirectory(prefix="visualizer-segments-") as temporary:
         if args.parallel:
             parallel(Path(temporary))
