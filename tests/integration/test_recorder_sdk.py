@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import subprocess
 import threading
+import urllib.error
+import urllib.request
+import wave
 from pathlib import Path
 from typing import Iterator
 
@@ -16,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ..conftest import ServerProcess
-from ..media import make_wav, probe
+from ..media import probe
 from .tcp_proxy import CuttingProxy
 from .test_browser_page import CHROMIUM_ARGS
 
@@ -123,3 +127,87 @@ def test_record_animation_of_a_raf_only_animation_gives_every_frame_exact_and_in
     assert result["url"] == f"{sdk_server.url}/videos/{result['sessionId']}.mp4"
     assert any(f"({WIDTH}x{HEIGHT} {'h264' if encode == 'browser' else 'png'} @" in line for line in sdk_server.lines)
     _assert_frames_in_order(_video(sdk_server), 60)
+
+
+def test_the_sdk_is_served_with_cors_for_allowed_origins_only(sdk_server, other_origin):
+    def allow_origin(origin: str, path: str = "/sdk/recorder.js") -> str | None:
+        request = urllib.request.Request(sdk_server.url + path, headers={"Origin": origin})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("text/javascript")
+            return response.headers.get("Access-Control-Allow-Origin")
+
+    assert allow_origin(other_origin) == other_origin
+    assert allow_origin(sdk_server.url) == sdk_server.url, "the server's own origin is always allowed"
+    assert allow_origin(other_origin, "/sdk/vendor/socket.io.esm.min.js") == other_origin
+    assert allow_origin("http://127.0.0.1:1") is None
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(sdk_server.url + "/sdk/../settings.py", timeout=10)
+    assert refused.value.code == 404
+
+
+def _tone_mp3(path: Path) -> None:
+    """1 s of 440 Hz then 1 s of 2500 Hz, with a click every half second, as MP3 (made by ffmpeg's libmp3lame)."""
+    from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe
+
+    rate = 44100
+    t = np.arange(2 * rate) / rate
+    samples = np.where(t < 1, np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 2500 * t)) * 0.4
+    samples[(t % 0.5) < 0.01] += 0.5
+    wav = path.with_suffix(".wav")
+    with wave.open(str(wav), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-i", str(wav), "-c:a", "libmp3lame", "-b:a", "128k", str(path)],
+                   check=True)  # fmt: skip
+
+
+TAKE_WITH_AUDIO = """async ({ server, audioName }) => {
+  const { Recorder } = await import(server + "/sdk/recorder.js");
+  const recorder = await Recorder.connect(server);
+  const audio = await (await fetch(audioName)).blob();
+  const canvas = document.createElement("canvas");
+  canvas.width = %d; canvas.height = %d;
+  const context = canvas.getContext("2d");
+  const takes = [];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const take = await recorder.start({ width: canvas.width, height: canvas.height, fps: 30, audio, encode: "server", upload: false });
+    const levels = [];
+    for (let index = 0; index < 60; index++) {
+      const { bands, rms, onset } = take.audioAt(index);
+      levels.push({ bands: Array.from(bands), rms, onset });
+      drawIndex(context, index);
+      await take.addFrame(canvas);
+    }
+    takes.push({ levels, result: await take.finish() });
+  }
+  return takes;
+}""" % (WIDTH, HEIGHT)
+
+
+def test_a_take_by_hand_with_audio_has_deterministic_levels_and_a_video_with_its_sound(page, sdk_server, tmp_path):
+    _tone_mp3(tmp_path / "site" / "tone.mp3")
+    first, second = page.evaluate(TAKE_WITH_AUDIO, {"server": sdk_server.url, "audioName": "tone.mp3"})
+    assert first["levels"] == second["levels"], "the same audio gave other levels"
+    levels = first["levels"]
+    assert all(len(level["bands"]) == 32 for level in levels)
+    assert all(0 <= value <= 1 for level in levels for value in [*level["bands"], level["rms"], level["onset"]])
+    # Bands log-spaced 30 Hz to 12 kHz: 440 Hz is band 14, 2500 Hz band 23.
+    loudest = [int(np.argmax(level["bands"])) for level in levels]
+    assert set(loudest[3:12] + loudest[18:27]) == {14} and set(loudest[33:42] + loudest[48:57]) == {23}, loudest
+    # A click at 0, 0.5, 1 and 1.5 s (frames 0, 15, 30, 45): onsets there, in step with the sound.
+    onsets = [level["onset"] for level in levels]
+    assert all(max(onsets[i : i + 2]) > 0.3 for i in (15, 30, 45)), onsets
+    assert max(onsets[3:13] + onsets[18:28] + onsets[33:43]) < 0.1, onsets
+    assert levels[0]["rms"] > 0.3 and 0.25 < levels[10]["rms"] < 0.45
+    videos = sorted(sdk_server.output_dir.glob("*.mp4"))
+    assert len(videos) == 2
+    for video in videos:
+        facts = probe(video)
+        assert facts.frame_indexes == list(range(60))
+        assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
+        with av.open(str(video)) as container:
+            sound = np.concatenate([frame.to_ndarray().mean(axis=0) for frame in container.decode(audio=0)])
+        spectrum = np.abs(np.fft.rfft(sound[: 48000]))
+        assert np.argmax(spectrum) * 48000 / len(sound[:48000]) == pytest.approx(440, abs=5), "the video's sound is the track"

@@ -70,6 +70,7 @@ function sampleReader(format, bits) {
 const MP3_BITRATES = { 1: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
                        2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160] }; // kbit/s, Layer III
 const MP3_RATES = [44100, 48000, 32000];
+const MP3_DECODER_DELAY = 529; // samples every MPEG Layer III decoder puts first
 
 /** An MPEG audio Layer III frame header at `at`: {length, sampleRate, channels, samples}, or null. */
 function mp3Header(bytes, at) {
@@ -104,11 +105,26 @@ async function mp3Decodable(blob, at) {
 }
 
 async function decodeMp3(blob, at, start, push) {
-  const bytes = new Uint8Array(await blob.slice(at, at + 4).arrayBuffer());
-  const header = mp3Header(bytes, 0);
+  const first = new Uint8Array(await blob.slice(at, at + 4096).arrayBuffer());
+  const header = mp3Header(first, 0);
   start(header.sampleRate);
+  // Gapless: an encoder's Info/Xing frame is not sound, and the LAME tag in it says how many samples
+  // of delay the encoder put first (plus the decoder's own 529): without them the levels come late.
+  const info = infoFrame(first, header);
+  let skip = info ? info.delay + MP3_DECODER_DELAY : 0;
+  if (info) at += header.length;
   let failure = null;
-  const decoder = new AudioDecoder({ output: (data) => { push(mixed(data)); data.close(); }, error: (error) => { failure = error; } });
+  const output = (data) => {
+    let samples = mixed(data);
+    data.close();
+    if (skip > 0) {
+      const dropped = Math.min(skip, samples.length);
+      samples = samples.subarray(dropped);
+      skip -= dropped;
+    }
+    if (samples.length) push(samples);
+  };
+  const decoder = new AudioDecoder({ output, error: (error) => { failure = error; } });
   decoder.configure({ codec: "mp3", sampleRate: header.sampleRate, numberOfChannels: header.channels });
   let timestamp = 0;
   for (let offset = at; offset < blob.size && !failure; ) {
@@ -127,6 +143,18 @@ async function decodeMp3(blob, at, start, push) {
   if (!failure) await decoder.flush().catch((error) => { failure = error; });
   decoder.close();
   if (failure) throw fail("invalid_request", `the MP3 file could not be decoded (${failure.message}): give a whole, valid file`);
+}
+
+/** The Xing/Info frame at the start of an MP3 ({delay}: the encoder's delay in samples), or null. */
+function infoFrame(bytes, header) {
+  const mpeg1 = header.samples === 1152;
+  const sideInfo = mpeg1 ? (header.channels === 1 ? 17 : 32) : (header.channels === 1 ? 9 : 17);
+  const tag = String.fromCharCode(...bytes.subarray(4 + sideInfo, 8 + sideInfo));
+  if (tag !== "Xing" && tag !== "Info") return null;
+  const flags = bytes[11 + sideInfo]; // which of frames (4 bytes), bytes (4), TOC (100), quality (4) follow
+  const lame = 12 + sideInfo + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
+  if (String.fromCharCode(...bytes.subarray(lame, lame + 4)) !== "LAME") return { delay: 0 };
+  return { delay: (bytes[lame + 21] << 4) | (bytes[lame + 22] >> 4) };
 }
 
 function resyncAt(piece) {
