@@ -65,6 +65,5 @@ YOUTUBE_PROCESSED = "video/processed"
 # A cluster (--redis-url): a node asks another to let a session go, and hears that it must.
 ASK_TO_LET_GO = "cluster/ask-to-let-go"
 LET_GO_OF_SESSION = "cluster/let-go"  # this node must stop its work on a session another node took
-CLUSTER_REACHABILITY_CHANGED = "cluster/reachability-changed"
 # Take in the sessions of the work folder no node holds (startup; in a cluster, every sweep).
 ADOPT_SESSIONS = "cluster/adopt-sessions"
