@@ -13,18 +13,15 @@ import time
 from typing import Any, Callable
 
 import eventlet
-import google_auth_httplib2
-from googleapiclient.discovery import Resource, build
+from googleapiclient.discovery import Resource
 from googleapiclient.errors import HttpError
-from googleapiclient.http import build_http
 
 from ....errors import CredentialsError
 from ....model.vo.processing_messages import ProcessingResult, ProcessingStatus, ProcessingWatch
 from ..greenlets import BackgroundTask
-from .youtube_uploader import BROKEN_CONNECTION, error_reason
+from .youtube_client import BROKEN_CONNECTION, TRANSIENT_STATUSES, error_reason, youtube_client
 
 log = logging.getLogger(__name__)
-TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
 
 
 def outcome(item: dict[str, Any] | None) -> tuple[ProcessingStatus, str | None] | None:
@@ -67,14 +64,16 @@ class ProcessingWatcher(BackgroundTask):
         while True:
             wait = min(delay, watch.deadline - time.time())
             if wait < 0:
-                return ProcessingStatus.TIMEOUT, f"YouTube had not finished processing the video by the deadline ({watch.video_id})"
+                reason = f"YouTube had not finished processing the video by the deadline ({watch.video_id})"
+                return ProcessingStatus.TIMEOUT, reason
             eventlet.sleep(wait)
             try:
                 youtube = youtube or self._client()
                 known = self._ask(youtube)
             except HttpError as error:
                 if error.resp.status not in TRANSIENT_STATUSES:
-                    return ProcessingStatus.TIMEOUT, f"YouTube's processing status could not be read: {error_reason(error)} (HTTP {error.resp.status})"
+                    reason = f"YouTube's processing status could not be read: {error_reason(error)} (HTTP {error.resp.status})"
+                    return ProcessingStatus.TIMEOUT, reason
                 known = None
             except (CredentialsError, *BROKEN_CONNECTION) as error:
                 log.warning("session %s: YouTube's processing status not read this time: %s", watch.session_id, error)
@@ -89,6 +88,4 @@ class ProcessingWatcher(BackgroundTask):
         return outcome(items[0] if items else None)
 
     def _client(self) -> Resource:
-        authorized = google_auth_httplib2.AuthorizedHttp(self.watch.credentials(), http=build_http())
-        options = {"api_endpoint": self.watch.api_endpoint} if self.watch.api_endpoint else None
-        return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
+        return youtube_client(self.watch.credentials(), self.watch.api_endpoint)
