@@ -1,6 +1,7 @@
 """The session lifecycle table, and the one place that moves a session through it."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,14 @@ def test_a_manifest_read_back_gives_its_state_as_a_state(core):
     core.sessions.transition(session, life.Event.END)
     reloaded = core.sessions.load(session.id)
     assert reloaded.state is life.State.ENCODING
+
+
+def test_the_architecture_documents_the_table_as_it_is():
+    """docs/architecture.md shows TRANSITIONS, not a copy written by hand: regenerate it when this fails."""
+    architecture = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    start = architecture.index("tests/unit/test_lifecycle.py fails when the two differ. -->\n") + len(
+        "tests/unit/test_lifecycle.py fails when the two differ. -->\n")
+    end = architecture.index("<!-- end of the generated table -->")
+    assert architecture[start:end] == life.transition_table(), (
+        "paste the output of `python -c 'from visualizer_server.model.vo.lifecycle import transition_table; "
+        "print(transition_table(), end=\"\")'` into docs/architecture.md")
