@@ -72,7 +72,8 @@ class ProcessingWatcher(BackgroundTask):
                 known = self._ask(youtube)
             except HttpError as error:
                 if error.resp.status not in TRANSIENT_STATUSES:
-                    reason = f"YouTube's processing status could not be read: {error_reason(error)} (HTTP {error.resp.status})"
+                    reason = (f"YouTube's processing status could not be read: {error_reason(error)} "
+                              f"(HTTP {error.resp.status})")
                     return ProcessingStatus.TIMEOUT, reason
                 known = None
             except (CredentialsError, *BROKEN_CONNECTION) as error:
