@@ -171,7 +171,8 @@ def _upload(payload: dict) -> bool | None:
 
 
 def parse_echo(sid: str, payload: Any) -> EchoRequest:
-    return EchoRequest(sid, text="" if payload is None else str(payload))
+    """The echo answers any payload; only a string is kept (``str()`` of 60 MiB of bytes took 2 s and 240 MB)."""
+    return EchoRequest(sid, text=payload if isinstance(payload, str) else "")
 
 
 def parse_start_session(sid: str, payload: Any) -> StartSessionRequest:
