@@ -73,6 +73,10 @@ class Settings:
     max_sessions_per_connection: int = _setting(4, "live sessions one connection may own", minimum=1)
     max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)", minimum=1)
     max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file", minimum=0)
+    audio_probe_timeout_s: int = _setting(
+        20, "longest wait for the quick decode that checks a session's audio when it ends; longer is undecodable",
+        minimum=1,
+    )
     max_concurrent_encodes: int = _setting(2, "ffmpeg encodes at once; more sessions wait their turn", minimum=1)
     max_events_per_second: int = _setting(1000, "events one connection may send per second", minimum=1)
     min_free_disk_bytes: int = _setting(

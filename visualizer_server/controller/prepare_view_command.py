@@ -19,6 +19,7 @@ from ..view.components.transport.rate_limiter import RateLimiter
 from ..view.components.transport.socket_server import SocketServer
 from ..view.components.transport.transport_limits import TransportLimits
 from ..view.components.encoding.video_encoders import HARDWARE_CODECS
+from ..view.audio_check_mediator import AudioCheckMediator
 from ..view.cluster_mediator import ClusterMediator
 from ..view.encoder_mediator import EncoderMediator
 from ..view.housekeeping_mediator import HousekeepingMediator
@@ -61,6 +62,7 @@ class PrepareViewCommand(SimpleCommand):
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
         # 3. Encoders first, so no frame can arrive before there is someone to encode it.
         self.facade.register_mediator(encoders)
+        self.facade.register_mediator(AudioCheckMediator(settings.audio_probe_timeout_s))
         self.facade.register_mediator(UploadMediator())
         self.facade.register_mediator(ProcessingMediator())
         self.facade.register_mediator(HousekeepingMediator(settings.sweep_interval_s))
