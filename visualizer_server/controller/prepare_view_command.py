@@ -16,6 +16,7 @@ from ..view.components.encoding.ffmpeg_commands import ffmpeg_exe
 from ..view.components.encoding.hardware_probe import HardwareProbe
 from ..view.components.transport.http_routes import HttpRoutes
 from ..view.components.transport.rate_limiter import RateLimiter
+from ..view.components.transport.served_hosts import ServedHosts
 from ..view.components.transport.socket_server import SocketServer
 from ..view.components.transport.transport_limits import TransportLimits
 from ..view.components.encoding.video_encoders import HARDWARE_CODECS
@@ -55,7 +56,8 @@ class PrepareViewCommand(SimpleCommand):
         routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
-                              TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
+                              TransportLimits.from_settings(settings), settings.redis_url,
+                              ServedHosts.from_settings(settings))  # fmt: skip
         metrics.metrics.watch_connections(server.connection_stats)
         host, port = server.listen(settings.host, settings.port)
         if settings.admin_ui:
