@@ -18,6 +18,7 @@ from ..model.vo.events import ClientEvent
 from ..settings import Settings
 from . import request_parser as parse
 from .components.transport import HttpRoutes, RateLimiter, SocketServer, TransportLimits
+from .components.transport.served_hosts import ServedHosts
 from .encoder_mediator import EncoderMediator
 from .metrics_mediator import MetricsMediator
 
@@ -60,7 +61,8 @@ class SocketMediator(Mediator):
         routes = HttpRoutes(settings.page_dir, self._health, self._find_video, self._accepts_token, self._metrics,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
-                              TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
+                              TransportLimits.from_settings(settings), settings.redis_url,
+                              ServedHosts.from_settings(settings))  # fmt: skip
         self.address = server.listen(settings.host, settings.port)
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
