@@ -108,11 +108,13 @@ RECORD_ANIMATION = """async ({ server, encode }) => {
   const done = recorder.recordAnimation(canvas, { seconds: 2, fps: 30, format: "png", encode });
   const start = performance.now();  // the recording's clock: its start, exactly
   const installed = window.requestAnimationFrame !== realRaf;
+  let recording = true;
   requestAnimationFrame(function draw(time) {
     drawIndex(context, Math.round((time - start) * 30 / 1000));
-    requestAnimationFrame(draw);
+    if (recording) requestAnimationFrame(draw);
   });
   const result = await done;
+  recording = false;
   return { result, installed, restored: window.requestAnimationFrame === realRaf };
 }""" % (WIDTH, HEIGHT)
 

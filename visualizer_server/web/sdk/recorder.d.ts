@@ -1,10 +1,10 @@
 // Type declarations of the recorder SDK (recorder.js), as docs/sdk.md describes it.
 
-/** The service's error codes, and the SDK's own `cancelled`. */
+/** The service's error codes. */
 export type ErrorCode =
   | "invalid_request" | "unauthorized" | "unknown_session" | "bad_frame" | "too_large" | "limit_exceeded"
   | "incomplete" | "conflict" | "server_busy" | "internal" | "encode_failed" | "upload_failed" | "upload_quota"
-  | "expired" | "cancelled";
+  | "expired";
 
 export class RecorderError extends Error {
   readonly name: "RecorderError";
