@@ -10,6 +10,7 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import INTERNAL, LIMIT_EXCEEDED, ServiceError
+from ..model.client_addresses_proxy import ClientAddressesProxy
 from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import ClientEvent
 from . import request_parser as parse
@@ -62,16 +63,23 @@ class SocketMediator(Mediator):
         self.server.on_disconnect(self._disconnected)
         self.server.start()
 
-    def _admit(self, sid: str, auth: Any) -> bool:
+    def _admit(self, sid: str, auth: Any, address: str | None) -> bool:
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         token = auth.get("token") if isinstance(auth, dict) else None
         admitted = config.accepts_token(token)
         log.info("client %s %s", sid, "connected" if admitted else "refused: no or wrong token")
+        if admitted:
+            self._addresses.remember(sid, address)
         return admitted
+
+    @property
+    def _addresses(self) -> ClientAddressesProxy:
+        return self.facade.retrieve_proxy(ClientAddressesProxy.NAME)
 
     def _disconnected(self, sid: str) -> None:
         log.info("client %s disconnected", sid)
         self.limiter.forget(sid)
+        self._addresses.forget(sid)
         self.send_notification(n.CLIENT_DISCONNECTED, sid)
 
     def on_remove(self) -> None:
