@@ -15,6 +15,7 @@ from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import ClientEvent
 from . import request_parser as parse
 from .components.transport.rate_limiter import RateLimiter
+from .components.transport.server_paths import scrub_error
 from .components.transport.socket_server import SocketServer
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class SocketMediator(Mediator):
             try:
                 request = parser(sid, payload)
                 self.send_notification(notification, request)
-                return request.reply.to_ack()
+                return scrub_error(request.reply.to_ack())
             except ServiceError as error:
                 return {"ok": False, "error": error.to_dict()}
             except Exception:
@@ -114,4 +115,4 @@ class SocketMediator(Mediator):
     def handle_notification(self, notification: INotification) -> None:
         body: ClientEvent = notification.body
         if body.owner_sid is not None:
-            self.server.emit(EMITS[notification.name], body.payload(), to=body.owner_sid)
+            self.server.emit(EMITS[notification.name], scrub_error(body.payload()), to=body.owner_sid)
