@@ -8,7 +8,7 @@ from .. import notifications as n
 from ..errors import CONFLICT, INCOMPLETE, ServiceError
 from ..model.audio_format import HEAD_BYTES, require_audio
 from ..model.vo.audio_messages import AudioCheck
-from ..model.vo.lifecycle import END
+from ..model.vo.lifecycle import Event
 from ..model.vo.requests import EndSessionRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -37,7 +37,7 @@ class EndSessionCommand(RequestCommand):
         # 4. Close the input; the encoder finishes by itself (ending twice is harmless).
         if session.takes_input:
             session.frame_count = count
-            self.sessions.transition(session, END)
+            self.sessions.transition(session, Event.END)
         return {"frame_count": count, "state": session.state}
 
     def _check_audio(self, session: Session) -> None:

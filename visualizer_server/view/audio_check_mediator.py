@@ -8,6 +8,7 @@ from puremvc.interfaces import INotification
 from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
+from ..settings import Settings
 from ..model.audio_format import refusal
 from ..model.vo.audio_messages import AudioCheck
 from .components.encoding.audio_probe import AudioProbe
@@ -19,8 +20,8 @@ log = logging.getLogger(__name__)
 class AudioCheckMediator(Mediator):
     NAME = "AudioCheckMediator"
 
-    def __init__(self, timeout_s: float) -> None:
-        super().__init__(self.NAME, AudioProbe(ffmpeg_exe(), timeout_s))
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(self.NAME, AudioProbe(ffmpeg_exe(), settings.audio_probe_timeout_s))
 
     def list_notification_interests(self) -> list[str]:
         return [n.CHECK_AUDIO]
