@@ -9,6 +9,7 @@ from .controller.adopt_sessions_command import AdoptSessionsCommand
 from .controller.build_video_command import BuildVideoCommand
 from .controller.cancel_session_command import CancelSessionCommand
 from .controller.cleanup_command import CleanupCommand
+from .controller.detach_sessions_command import DetachSessionsCommand
 from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
 from .controller.end_session_command import EndSessionCommand
@@ -20,7 +21,6 @@ from .controller.keep_segment_command import KeepSegmentCommand
 from .controller.let_go_session_command import LetGoSessionCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
-from .controller.release_sessions_command import ReleaseSessionsCommand
 from .controller.resume_session_command import ResumeSessionCommand
 from .controller.session_status_command import SessionStatusCommand
 from .controller.start_session_command import StartSessionCommand
@@ -45,7 +45,7 @@ COMMANDS = {
     n.CANCEL_SESSION: CancelSessionCommand,
     n.GET_SESSION_STATUS: SessionStatusCommand,
     n.RESUME_SESSION: ResumeSessionCommand,
-    n.CLIENT_DISCONNECTED: ReleaseSessionsCommand,
+    n.CLIENT_DISCONNECTED: DetachSessionsCommand,
     # A session's life: every change of state requests its action, in one place, and the card's commands do it.
     n.SESSION_CHANGED: SuperviseSessionCommand,
     n.BUILD_VIDEO: BuildVideoCommand,

@@ -45,6 +45,7 @@ START_ENCODER = "encoder/start"
 END_ENCODER_INPUT = "encoder/end-input"
 WAIT_FOR_ENCODER = "encoder/wait"  # back-pressure: the caller's greenlet waits for its own session's encoder
 STOP_ENCODER = "encoder/stop"
+CHECK_AUDIO = "audio/check"  # a quick decode of a session's audio before its end is accepted; fails the body's reply
 FRAME_STORED = "frame/stored"  # a fact: the encoder takes the frame from it, and metrics count it
 SEGMENT_ENCODED = "encoder/segment-encoded"  # a fact: keeping it makes the segment durable and frees its frames
 ENCODER_PROGRESSED = "encoder/progressed"
@@ -66,6 +67,5 @@ YOUTUBE_PROCESSED = "video/processed"
 # A cluster (--redis-url): a node asks another to let a session go, and hears that it must.
 ASK_TO_LET_GO = "cluster/ask-to-let-go"
 LET_GO_OF_SESSION = "cluster/let-go"  # this node must stop its work on a session another node took
-CLUSTER_REACHABILITY_CHANGED = "cluster/reachability-changed"
 # Take in the sessions of the work folder no node holds (startup; in a cluster, every sweep).
 ADOPT_SESSIONS = "cluster/adopt-sessions"

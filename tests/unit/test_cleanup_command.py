@@ -7,7 +7,7 @@ import pytest
 from visualizer_server import notifications as n
 from visualizer_server.controller.cleanup_command import CleanupCommand
 from visualizer_server.model.vo.events import SessionChange
-from visualizer_server.model.vo.lifecycle import CANCEL, CANCELLED, DONE, EXPIRE, EXPIRED, FAIL, FAILED, RECEIVING
+from visualizer_server.model.vo.lifecycle import Event, State
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def _stored(core, session, count):
 def _enter(core, session, state, event, error=None):
     session.state, session.error = state, error
     core.sessions.save(session)
-    core.facade.send_notification(n.CLEAN_UP_SESSION, SessionChange(session.id, RECEIVING, state, event))
+    core.facade.send_notification(n.CLEAN_UP_SESSION, SessionChange(session.id, State.RECEIVING, state, event))
 
 
 def test_cancel_stops_everything_and_removes_every_file(core, cleaning):
@@ -34,7 +34,7 @@ def test_cancel_stops_everything_and_removes_every_file(core, cleaning):
     _stored(core, session, 2)
     partial = core.videos.partial_path(session.id, "mp4")
     partial.write_bytes(b"partial")
-    _enter(core, session, CANCELLED, CANCEL)
+    _enter(core, session, State.CANCELLED, Event.CANCEL)
     for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
         assert [ref.session_id for ref in cleaning.bodies(stop)] == [session.id]
     assert not (core.settings.work_dir / session.id).exists() and not partial.exists()
@@ -46,7 +46,7 @@ def test_cancel_stops_everything_and_removes_every_file(core, cleaning):
 def test_a_failure_is_announced_and_keeps_what_helps(core, cleaning, code, spool_kept):
     session = core.session()
     _stored(core, session, 1)
-    _enter(core, session, FAILED, FAIL, {"code": code, "message": "it broke"})
+    _enter(core, session, State.FAILED, Event.FAIL, {"code": code, "message": "it broke"})
     [failure] = cleaning.bodies(n.SESSION_FAILED)
     assert failure.error == {"code": code, "message": "it broke"} and failure.owner_sid == "sid-1"
     assert core.frames.frame_path(session, 0).exists() == spool_kept
@@ -57,7 +57,7 @@ def test_a_failure_is_announced_and_keeps_what_helps(core, cleaning, code, spool
 def test_expiry_removes_the_frames_keeps_the_record_and_tells_the_client(core, cleaning):
     session = core.session()
     _stored(core, session, 1)
-    _enter(core, session, EXPIRED, EXPIRE, {"code": "expired", "message": "idle"})
+    _enter(core, session, State.EXPIRED, Event.EXPIRE, {"code": "expired", "message": "idle"})
     assert cleaning.bodies(n.SESSION_FAILED)[0].error["code"] == "expired"
     assert not core.frames.frame_path(session, 0).exists() and core.sessions.find(session.id).state == "expired"
 
@@ -67,6 +67,6 @@ def test_done_removes_the_frames_and_keeps_the_video(core, cleaning):
     _stored(core, session, 1)
     video = core.videos.video_path(session.id, "mp4")
     video.write_bytes(b"video")
-    _enter(core, session, DONE, "built")
+    _enter(core, session, State.DONE, "built")
     assert not core.frames.frame_path(session, 0).exists() and video.exists()
     assert cleaning.bodies(n.SESSION_FAILED) == []

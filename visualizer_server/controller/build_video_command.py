@@ -10,7 +10,7 @@ from puremvc.interfaces import INotification
 from .. import notifications as n
 from ..model.vo.encoder_messages import EncodeJob, FinishEncode
 from ..model.vo.events import SessionChange
-from ..model.vo.lifecycle import BACK_TO_WORK, CREATE, ENCODING
+from ..model.vo.lifecycle import BACK_TO_WORK, Event, State
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -22,10 +22,10 @@ class BuildVideoCommand(PipelineCommand):
         if session is None:
             return
         # 1. A new session, or one this process took back, needs an encoder (it starts on frame 0).
-        if change.event in (CREATE, *BACK_TO_WORK):
+        if change.event in (Event.CREATE, *BACK_TO_WORK):
             self._start_encoder(session)
         # 2. Every frame is in: the encoder finishes its pass and muxes the audio.
-        if change.after == ENCODING:
+        if change.after == State.ENCODING:
             self._end_encoder_input(session)
 
     def _start_encoder(self, session: Session) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from ..model.vo.encoder_messages import EncoderProgress, EncoderStage
-from ..model.vo.lifecycle import ENCODED, ENCODING
+from ..model.vo.lifecycle import Event, State
 from .pipeline_command import PipelineCommand
 
 
@@ -22,8 +22,8 @@ class EncoderProgressCommand(PipelineCommand):
         session.waiting_for_encoder = progress.stage == EncoderStage.QUEUED
         measured = session.measuring_loudness
         session.measuring_loudness = progress.stage == EncoderStage.MEASURING
-        if progress.stage in (EncoderStage.MEASURING, EncoderStage.JOINING) and session.state == ENCODING:
-            self.sessions.transition(session, ENCODED)  # reports progress itself
+        if progress.stage in (EncoderStage.MEASURING, EncoderStage.JOINING) and session.state == State.ENCODING:
+            self.sessions.transition(session, Event.ENCODED)  # reports progress itself
             return
         changed = waited != session.waiting_for_encoder or measured != session.measuring_loudness
         self.sessions.report_progress(session, force=changed)

@@ -10,7 +10,7 @@ from .. import notifications as n
 from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
 from ..model.vo.events import SessionRef, VideoBuilt
-from ..model.vo.lifecycle import BUILT, FAIL, UPLOAD
+from ..model.vo.lifecycle import Event
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -33,11 +33,11 @@ class FinishVideoCommand(PipelineCommand):
             log.warning("session %s: the encode failed: %s; ffmpeg's last words: %s", session.id, result.reason,
                         " | ".join(result.error_lines) or "none")  # fmt: skip
             message = f"{result.reason or 'the encode failed'}; what was received is kept on the server, whose log says more"
-            self.sessions.transition(session, FAIL, ServiceError(ENCODE_FAILED, message))
+            self.sessions.transition(session, Event.FAIL, ServiceError(ENCODE_FAILED, message))
             return
         # 2. Only a checked video gets its final name, and only then is it announced.
         self._announce(session, result)
-        self.sessions.transition(session, UPLOAD if session.spec.upload else BUILT)
+        self.sessions.transition(session, Event.UPLOAD if session.spec.upload else Event.BUILT)
 
     def _announce(self, session: Session, result: EncoderResult) -> None:
         spec = session.spec

@@ -14,7 +14,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.events import SessionChange
-from ..model.vo.lifecycle import BACK_TO_WORK, CREATE, DONE, ENCODING, END, FINAL_STATES, RECEIVING, RESUME, UPLOAD, UPLOADING
+from ..model.vo.lifecycle import BACK_TO_WORK, FINAL_STATES, Event, State
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -29,19 +29,21 @@ class SuperviseSessionCommand(PipelineCommand):
         for action in self._actions(change, session):
             self.send_notification(action, change)
         # 2. Tell the client where its session is now (a new one is told by its start_session answer).
-        if change.event != CREATE:
+        if change.event != Event.CREATE:
             self.sessions.report_progress(session, force=True)
 
     @staticmethod
     def _actions(change: SessionChange, session: Session) -> list[str]:
         entered, event = change.after, change.event
         actions = []
-        if (entered == RECEIVING and event in (CREATE, *BACK_TO_WORK)) or (entered == ENCODING and event in (END, *BACK_TO_WORK)):
+        if (entered == State.RECEIVING and event in (Event.CREATE, *BACK_TO_WORK)) or (
+            entered == State.ENCODING and event in (Event.END, *BACK_TO_WORK)
+        ):
             actions.append(n.BUILD_VIDEO)
-        elif entered == UPLOADING and event in (UPLOAD, *BACK_TO_WORK):
+        elif entered == State.UPLOADING and event in (Event.UPLOAD, *BACK_TO_WORK):
             actions.append(n.UPLOAD_VIDEO)
         elif entered in FINAL_STATES and change.before not in FINAL_STATES:
             actions.append(n.CLEAN_UP_SESSION)
-        if entered == DONE and event != RESUME and session.awaits_processing:
+        if entered == State.DONE and event != Event.RESUME and session.awaits_processing:
             actions.append(n.UPLOAD_VIDEO)  # its processing is watched: after the upload, a restart, or a takeover
         return actions

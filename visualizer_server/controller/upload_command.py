@@ -8,7 +8,7 @@ from puremvc.interfaces import INotification
 
 from .. import notifications as n
 from ..model.vo.events import SessionChange
-from ..model.vo.lifecycle import DONE, UPLOADING
+from ..model.vo.lifecycle import State
 from ..model.vo.processing_messages import ProcessingWatch
 from ..model.vo.session import Session
 from ..model.vo.upload_messages import UploadJob
@@ -23,9 +23,9 @@ class UploadCommand(PipelineCommand):
         session = self.sessions.find(change.session_id)
         if session is None:
             return
-        if change.after == UPLOADING:
+        if change.after == State.UPLOADING:
             self._start_upload(session)
-        elif change.after == DONE:
+        elif change.after == State.DONE:
             self._watch_processing(session)
 
     @property

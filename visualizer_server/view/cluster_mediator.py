@@ -37,12 +37,12 @@ class ClusterMediator(Mediator):
         self.view_component.start()
 
     def on_remove(self) -> None:
-        """Shutting down: this node's sessions are released, so another node takes them in at once."""
+        """Shutting down: this node gives its sessions' leases back, so another node takes them in at once."""
         self.view_component.stop()
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         for session in sessions.held():
-            cluster.release(session.id)
+            cluster.give_back(session.id)
 
     def list_notification_interests(self) -> list[str]:
         return [n.ASK_TO_LET_GO]
@@ -59,5 +59,4 @@ class ClusterMediator(Mediator):
 
     def _reachability(self, reachable: bool) -> None:
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
-        cluster.reachable = reachable
-        self.send_notification(n.CLUSTER_REACHABILITY_CHANGED, reachable)
+        cluster.reachable = reachable  # /healthz and /metrics read it; the link has logged the change

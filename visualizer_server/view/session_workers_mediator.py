@@ -51,8 +51,8 @@ class SessionWorkersMediator(Mediator):
     def report(self, name: str, body: object) -> None:
         """Send a fact from a worker's greenlet, where an exception would vanish.
 
-        A failure while handling it fails that session (with ``internal``), so whatever the
-        session held is released and its client hears why, instead of waiting for ever.
+        A failure while handling it fails that session (with ``internal``), so the
+        session is cleaned up and its client hears why, instead of waiting for ever.
         """
         session_id = getattr(body, "session_id", None)
         try:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Callable
 
 from .index_ranges import IndexRanges
 
 
-class EncoderStage(str, enum.Enum):
+class EncoderStage(StrEnum):
     """Where a session's encode is, as its progress reports say. Its own words, never a session's
     lifecycle state (``encoding``, ``muxing``): one name, one meaning."""
 

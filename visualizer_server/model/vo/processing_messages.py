@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
+from enum import StrEnum
 from typing import Callable
 
 from google.oauth2.credentials import Credentials
 
-class ProcessingStatus(str, enum.Enum):
-    """What became of an uploaded video, as ``youtube_processed`` says it: YouTube's words, not a
-    session's lifecycle state (a video YouTube ``failed`` to process belongs to a ``done`` session)."""
+
+
+class ProcessingStatus(StrEnum):
+    """What became of an uploaded video, as ``youtube_processed`` says it (and the manifest keeps)."""
 
     WATCHING = "watching"  # not known yet: the server polls
     PROCESSED = "processed"
