@@ -129,3 +129,15 @@ def test_segments_already_made_are_not_encoded_again(tmp_path):
     assert fed == list(range(20, 30)), "only the unfinished segment's frames are fed"
     facts = probe(folder / "out.mp4.part")
     assert facts.frame_indexes == list(range(30)) and abs(facts.video_duration_s - 30 / FPS) < 1e-6
+
+
+def test_an_input_that_ends_on_a_segment_boundary_starts_no_empty_segment(tmp_path):
+    run = Run(tmp_path, segment_frames=SEGMENT, max_restarts=0)
+    for index in range(SEGMENT):
+        run.store(index)
+    wait_until(lambda: run.kept, pause=eventlet.sleep, what="the full segment kept")
+    assert pids_with(str(tmp_path)) == [], "no ffmpeg waits for a frame that is not there"
+    run.end(SEGMENT)  # the end comes after the last segment filled up
+    result = run.finished.wait()
+    assert result.ok and run.kept == [Segment(0, SEGMENT)]
+    assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(SEGMENT))

@@ -184,11 +184,15 @@ class EncodeSupervisor:
 
     def _encode_segments(self) -> None:
         """Segment after segment while the slot is ours to keep: until one closes for want of
-        frames, the input is all encoded, or another session waits for a slot."""
+        frames, the input is all encoded, another session waits for a slot, or the next segment's
+        first frame is not stored yet (an ffmpeg started for it would get no frame at all if the
+        input ended there)."""
         while True:
             closed_early = self._encode_segment()
             if self._all_encoded() or closed_early or self._slots.contended:
                 return
+            if self._next not in self.job.frames:
+                return  # a full segment, and its successor's first frame not here yet: no ffmpeg waits for it
 
     def _encode_segment(self) -> bool:
         """The segment that starts at ``_next``, tried again from the spool when ffmpeg fails; kept
