@@ -141,3 +141,16 @@ def test_an_input_that_ends_on_a_segment_boundary_starts_no_empty_segment(tmp_pa
     result = run.finished.wait()
     assert result.ok and run.kept == [Segment(0, SEGMENT)]
     assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(SEGMENT))
+
+
+def test_acks_are_held_across_segments_while_the_encoder_is_behind(tmp_path):
+    run = Run(tmp_path, segment_frames=SEGMENT)
+    for index in range(SEGMENT + 1):
+        run.store(index)
+    wait_until(lambda: run.kept and run.supervisor._fed > SEGMENT, pause=eventlet.sleep, what="the second segment")
+    for index in range(SEGMENT + 1, 60):  # the client's own backlog, sent while the second segment runs
+        run.store(index)
+    run.supervisor.wait_for(59, 2)
+    assert run.supervisor._fed >= 57, "a new segment does not take the client's backlog for a replay"
+    run.end(60)
+    assert run.finished.wait().ok

@@ -92,6 +92,7 @@ class EncodeSupervisor:
                 self._next = segment.end
         self._fed = self._next  # the next index to write to ffmpeg
         self._replaying_until = -1  # frames already in the spool when this try began: fed again, holding nobody
+        self._replay = True  # the next try feeds what the spool holds (a start, a restart, a takeover, a dead ffmpeg)
         self._restarts = 0  # in all segments
         self._frames_encoded = self._next
         self._stage = EncoderStage.IDLE
@@ -204,6 +205,7 @@ class EncodeSupervisor:
             if attempt.problem is None:
                 break
             output.unlink(missing_ok=True)
+            self._replay = True
             if self.job.hardware_encoder is not None:
                 self._fall_back_to_software(attempt.problem)
                 continue
@@ -235,7 +237,8 @@ class EncodeSupervisor:
         """One ffmpeg for the segment that starts at ``first``, fed until it is full, the input
         ends, or the next frame is late."""
         self._stage, self._fed = EncoderStage.FEEDING, first
-        self._replaying_until = self.job.frames.run_end(first)
+        if self._replay:  # not at every segment: the client's own backlog must still hold its acks
+            self._replaying_until, self._replay = self.job.frames.run_end(first), False
         process = self._process = FfmpegProcess(segment_args(self.job, output), self._progressed, self._wake.fire,
                                                 takes_input=True, stall_s=self.job.stall_s)  # fmt: skip
         process.start()
