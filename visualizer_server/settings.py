@@ -63,7 +63,7 @@ class Settings:
         8 * 1024 * 1024, "upload chunk size, a multiple of 256 KiB", minimum=256 * 1024, multiple_of=256 * 1024
     )
     log_level: str = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL", choices=LOG_LEVELS)
-    page_dir: Path = _setting(PAGE_DIR, "folder holding test_client.html, page/ and vendor/ (the installed page by default)",
+    page_dir: Path = _setting(PAGE_DIR, "folder holding index.html, page/ and vendor/ (the installed page by default)",
                               exists="dir")  # fmt: skip
     window: int = _setting(8, "frames a client may keep in flight unacknowledged", minimum=1)
     max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes", minimum=1)

@@ -49,7 +49,8 @@ class PrepareViewCommand(SimpleCommand):
             redis_state = ("up" if cluster.reachable else "down") if cluster.enabled else "off"
             return {"status": "ok", "node": cluster.node, "sessions": len(sessions.live()),
                     "encoders": encoders.running(), "redis": redis_state,
-                    "hardware_encoder": config.hardware_encoder_in_use}  # fmt: skip
+                    "hardware_encoder": config.hardware_encoder_in_use,
+                    "youtube": settings.youtube_token_file is not None}  # fmt: skip
 
         routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
                             metrics_need_token=not settings.metrics_without_token)  # fmt: skip
