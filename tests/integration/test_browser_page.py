@@ -1,21 +1,29 @@
-"""test_client.html in a real headless Chromium (WebGL through SwiftShader), against a real server."""
+"""The page at / (index.html) in a real headless Chromium, against a real server: its form and deep
+links, its styles drawn from the take's levels, the videos it renders (decoded), and the bugs a
+musician found in the page before it (each test named after what was broken)."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Iterator
 
 import av
 import numpy as np
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from ..conftest import ServerProcess
 from ..media import probe
 
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run"]  # fmt: skip
+                 "--no-first-run", "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-output"
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 RENDER_TIMEOUT_MS = 240_000
+STYLES = ["spectrum", "waveform", "tunnel", "cover"]
 
 
 @pytest.fixture(scope="module")
@@ -26,113 +34,170 @@ def browser():
         browser.close()
 
 
+class PageUnderTest:
+    """A fresh page (its own storage) on the server, with the page's errors and failed requests kept."""
+
+    def __init__(self, browser, server: ServerProcess) -> None:
+        self.context = browser.new_context(viewport={"width": 1200, "height": 1300})
+        self.page: Page = self.context.new_page()
+        self.server = server
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("response", lambda response: response.status >= 400 and self.failed.append(f"{response.status} {response.url}"))
+
+    def open(self, query: str = "") -> Page:
+        self.page.goto(f"{self.server.url}/{query}")
+        self.page.wait_for_function("document.body.dataset.ready === 'true' || document.body.dataset.state === 'failed'")
+        return self.page
+
+    def state(self) -> str:
+        return self.page.inner_text("#state")
+
+
 @pytest.fixture
-def page(browser, server):
-    page = browser.new_page(viewport={"width": 1100, "height": 1400})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(server.url + "/")
-    yield page
-    page.close()
-    assert errors == [], f"the page threw: {errors}"
+def visit(browser, server) -> Iterator[PageUnderTest]:
+    visitor = PageUnderTest(browser, server)
+    yield visitor
+    visitor.context.close()
+    assert visitor.errors == [], f"the page threw: {visitor.errors}"
 
 
-def _render(page: Page, seconds: int = 3, resolution: str = "640x360", encode: bool = False) -> None:
-    page.fill("#seconds", str(seconds))
-    page.select_option("#resolution", resolution)
-    page.fill("#fps", "30")
-    page.select_option("#format", "jpeg")
-    page.wait_for_function("window.visualizer.encoder !== undefined")
-    page.set_checked("#browser-encode", encode)
-    page.click("#render")
+def _field(page: Page, element_id: str) -> str:
+    return page.evaluate(f"(e => e.type === 'checkbox' ? String(e.checked) : e.value)(document.getElementById('{element_id}'))")
 
 
-def _session_video(server) -> Path:
-    [video] = list(server.output_dir.glob("*.mp4"))
-    return video
+# --- the page itself ---------------------------------------------------------------------------------
+
+def test_the_page_loads_without_a_single_failed_request_not_even_the_favicon(visit):
+    visit.open()
+    visit.page.wait_for_function("window.visualizer.socket.connected")
+    icon = visit.page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert icon.endswith("/favicon.svg")
+    assert visit.page.request.get(icon).headers["content-type"].startswith("image/svg+xml")
+    assert visit.failed == [], f"requests that failed: {visit.failed}"
 
 
-def _assert_rendered_video(path: Path, size: tuple[int, int] = (640, 360)) -> None:
-    facts = probe(path)
-    assert (facts.frames, facts.width, facts.height) == (90, *size)
-    assert facts.video_duration_s == pytest.approx(3.0, abs=1e-3)
-    assert facts.audio_codec == "aac"
-    with av.open(str(path)) as container:
-        pixels = [frame.to_ndarray(format="rgb24").astype(np.int16) for frame in container.decode(video=0)]
-    assert max(int(p.std()) for p in pixels) > 10, "frames are blank"
-    differences = [np.abs(a - b).mean() for a, b in zip(pixels, pixels[1:])]
-    assert sum(d > 1 for d in differences) > 60, "the frames do not move"
-
-
-def test_the_echo_shows_cheers_for_its_own_socket_id(page):
+def test_the_echo_shows_cheers_for_its_own_socket_id_below_the_form(visit):
+    page = visit.open()
     page.wait_for_function("window.visualizer && window.visualizer.socket.connected")
     sid = page.evaluate("window.visualizer.socket.id")
     page.wait_for_selector(f"#log :text('RESPONSE: Cheers, {sid}')")
-    log = page.inner_text("#log")
-    assert "CONNECTED" in log and "SENT" in log
+    below = page.evaluate("document.getElementById('form').compareDocumentPosition(document.getElementById('echo'))")
+    assert below & 4, "the echo comes after the form (DOCUMENT_POSITION_FOLLOWING)"
 
 
-def test_a_rendered_track_becomes_a_video_that_plays(page, server):
-    _render(page)
-    page.wait_for_function("document.getElementById('state').textContent === 'done'", timeout=RENDER_TIMEOUT_MS)
-    page.wait_for_function("document.getElementById('result').readyState >= 1")
-    assert page.evaluate("document.getElementById('result').duration") == pytest.approx(3.0, abs=0.05)
-    _assert_rendered_video(_session_video(server))
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "test_client_done.png"), full_page=True)
+def test_every_form_value_comes_from_the_query_string(visit):
+    query = ("?style=tunnel&palette=sunset&aspect=9:16&resolution=1080p&fps=60&seconds=12&title=Night%20Drive"
+             "&artist=The%20Kicks&audio=http://127.0.0.1:1/track.mp3&encode=server&privacy=unlisted&description=hi")
+    page = visit.open(query)
+    expected = {"style": "tunnel", "palette": "sunset", "aspect": "9:16", "resolution": "1080p", "fps": "60",
+                "seconds": "12", "title": "Night Drive", "artist": "The Kicks", "audio-url": "http://127.0.0.1:1/track.mp3",
+                "encode": "server", "privacy": "unlisted", "description": "hi"}  # fmt: skip
+    assert {name: _field(page, name) for name in expected} == expected
+    assert page.inner_text("#size-note").startswith("1080 x 1920 pixels.")
+    assert "YouTube Short" in page.inner_text("#size-note")
 
 
-def test_a_dropped_connection_mid_send_is_resumed(page, server):
-    _render(page)
-    page.wait_for_function("document.getElementById('send-bar').value >= 20", timeout=RENDER_TIMEOUT_MS)
-    page.evaluate("window.visualizer.socket.io.engine.close()")  # the websocket goes away
-    page.wait_for_function("document.getElementById('state').textContent === 'done'", timeout=RENDER_TIMEOUT_MS)
-    log = page.inner_text("#log")
-    assert "DISCONNECTED" in log and "RESUMED" in log
-    _assert_rendered_video(_session_video(server))
+@pytest.mark.parametrize(("aspect", "resolution", "size"), [("16:9", "360p", "640 x 360"), ("1:1", "720p", "720 x 720"),
+                                                             ("9:16", "360p", "360 x 640"), ("16:9", "1080p", "1920 x 1080")])  # fmt: skip
+def test_the_size_is_the_short_side_for_every_aspect(visit, aspect, resolution, size):
+    page = visit.open(f"?aspect={aspect}&resolution={resolution}")
+    assert page.inner_text("#size-note").startswith(f"{size} pixels.")
 
 
-def _wait_until_done(page: Page) -> None:
-    page.wait_for_function("document.getElementById('state').textContent === 'done'", timeout=RENDER_TIMEOUT_MS)
+def test_fps_0_is_refused_as_a_frame_rate_not_blamed_on_webcodecs(visit):
+    page = visit.open("?fps=0&autostart=1")
+    page.wait_for_function("document.getElementById('state').textContent === 'failed'")
+    error = page.inner_text("#error")
+    assert "fps must be 30 or 60" in error and "WebCodecs" not in page.inner_text("body")
 
 
-def _key_frames(path: Path) -> list[int]:
-    with av.open(str(path)) as container:
-        return [number for number, packet in enumerate(container.demux(video=0)) if packet.size and packet.is_keyframe]
+def test_without_youtube_credentials_the_upload_controls_are_off_and_say_why(visit):
+    page = visit.open("?upload=1")
+    assert json.loads(page.request.get(visit.server.url + "/healthz").text())["youtube"] is False
+    assert page.is_disabled("#upload") and not page.is_checked("#upload")
+    assert "no YouTube credentials" in page.inner_text("#upload-note")
 
 
-def test_the_page_encodes_720p_with_webcodecs_and_the_server_only_copies_it(page, server):
-    _render(page, resolution="1280x720", encode=True)
-    _wait_until_done(page)
-    encoder = page.inner_text("#encoder")
-    assert encoder.startswith("H.264 ") and ("software encoder" in encoder or "hardware encoder" in encoder)
-    assert any("(1280x720 h264 @" in line for line in server.lines), "the page sent images, not H.264"
-    video = _session_video(server)
-    _assert_rendered_video(video, (1280, 720))
-    assert _key_frames(video) == [0, 30, 60], "a key frame every second"
-    with av.open(str(video)) as container:
-        assert f"H.264 {container.streams.video[0].codec_context.profile} (" in encoder, "the page shows the stream's profile"
+def test_with_youtube_credentials_the_upload_controls_are_on(browser, tmp_path):
+    token_file = tmp_path / "token.json"
+    token_file.write_text(json.dumps({"token": "t", "refresh_token": "r", "client_id": "c", "client_secret": "s",
+                                      "token_uri": "https://127.0.0.1:1/token"}))  # fmt: skip
+    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--youtube-token-file", str(token_file)])
+    visitor = PageUnderTest(browser, server)
+    try:
+        page = visitor.open("?upload=1")
+        assert json.loads(page.request.get(server.url + "/healthz").text())["youtube"] is True
+        assert page.is_enabled("#upload") and page.is_checked("#upload")
+        assert "no YouTube credentials" not in page.inner_text("#upload-note")
+    finally:
+        visitor.context.close()
+        server.stop()
+    assert visitor.errors == []
 
 
-def test_a_dropped_websocket_mid_encode_is_resumed(page, server):
-    _render(page, encode=True)
-    page.wait_for_function("document.getElementById('send-bar').value >= 20", timeout=RENDER_TIMEOUT_MS)
-    page.evaluate("window.visualizer.socket.io.engine.close()")
-    _wait_until_done(page)
-    log = page.inner_text("#log")
-    assert "DISCONNECTED" in log and "RESUMED" in log
-    _assert_rendered_video(_session_video(server))
+# --- the styles, drawn in the page from levels with a kick every 0.5 s ------------------------------
+
+DRAW_STYLE = """async ([style, width, height, title, frames]) => {
+  const { Visual } = await import('/page/visual.js');
+  const canvas = document.createElement('canvas');
+  const visual = new Visual(canvas, { style, palette: 'neon', width, height, fps: 30,
+                                      track: { title, artist: title ? 'The Kicks' : '', artwork: null } });
+  const ctx = canvas.getContext('2d'), out = [];
+  for (let i = 0; i < frames; i++) {
+    const t = i / 30, sinceKick = t % 0.5;
+    const kick = Math.exp(-sinceKick * 14);
+    const bands = Float32Array.from({ length: 32 }, (_, b) => (b < 8 ? 0.8 * kick : 0.25 + 0.1 * Math.sin(t * 3 + b)));
+    visual.draw({ bands, rms: 0.2 + 0.5 * kick, onset: sinceKick < 1 / 30 ? 1 : 0 });
+    out.push(Array.from(ctx.getImageData(0, 0, width, height).data.filter((_, k) => k % 4 !== 3)));
+  }
+  return out;
+}"""
 
 
-def test_a_reloaded_page_continues_with_a_fresh_encoder_at_the_first_missing_frame(page, server):
-    _render(page, encode=True)
-    page.wait_for_function("document.getElementById('send-bar').value >= 40", timeout=RENDER_TIMEOUT_MS)
-    page.reload()
-    page.click("#continue")
-    _wait_until_done(page)
-    resumed = page.inner_text("#log")
-    assert "RESUMED: the server holds 0-" in resumed
-    held_until = int(resumed.split("RESUMED: the server holds 0-")[1].split()[0])
-    video = _session_video(server)
-    _assert_rendered_video(video)
-    assert held_until + 1 in _key_frames(video), "the reloaded page's encoder starts with a key frame"
+def _draw(page: Page, style: str, width: int = 160, height: int = 90, title: str = "", frames: int = 60) -> np.ndarray:
+    pixels = page.evaluate(DRAW_STYLE, [style, width, height, title, frames])
+    return np.array(pixels, dtype=np.int16).reshape(frames, height, width, 3)
+
+
+def _beat_line(frames: np.ndarray, fps: float = 30) -> float:
+    """How much the 2 Hz line stands out of the spectrum of the frame-to-frame change (1 = not at all)."""
+    change = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
+    spectrum = np.abs(np.fft.rfft(change - change.mean()))
+    frequencies = np.fft.rfftfreq(len(change), 1 / fps)
+    at = int(np.argmin(np.abs(frequencies - 2.0)))
+    others = np.delete(spectrum[1:], [at - 2, at - 1, at])  # leave out the line and its two neighbours
+    return float(spectrum[at] / np.median(others))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_each_style_changes_with_the_beat(visit, style):
+    page = visit.open()
+    frames = _draw(page, style, frames=90)
+    assert frames.std() > 10, "the frames are blank"
+    assert _beat_line(frames) > 5, "no 2 Hz line in the frame-to-frame change"
+
+
+def test_the_styles_differ_from_each_other(visit):
+    page = visit.open()
+    drawn = {style: _draw(page, style, frames=20)[-1] for style in STYLES}
+    for a in STYLES:
+        for b in STYLES[STYLES.index(a) + 1:]:
+            assert np.abs(drawn[a] - drawn[b]).mean() > 12, f"{a} and {b} look alike"
+
+
+@pytest.mark.parametrize("style", ["spectrum", "waveform", "cover"])  # the tunnel's rings pass the edge by design
+def test_a_loud_track_stays_inside_the_frame(visit, style):
+    """Levels far above 1 (a clipping master) bend at the limiter: the top row stays background-dark."""
+    page = visit.open()
+    pixels = page.evaluate("""async (style) => {
+      const { Visual } = await import('/page/visual.js');
+      const canvas = document.createElement('canvas');
+      const visual = new Visual(canvas, { style, palette: 'mono', width: 160, height: 90, fps: 30,
+                                          track: { title: '', artist: '', artwork: null } });
+      for (let i = 0; i < 30; i++) visual.draw({ bands: new Float32Array(32).fill(5), rms: 5, onset: 0 });
+      return Array.from(canvas.getContext('2d').getImageData(0, 0, 160, 1).data);
+    }""", style)
+    top_row = np.array(pixels).reshape(160, 4)[:, :3]
+    assert (top_row.max(axis=1) > 200).mean() < 0.5, "the visual fills the top edge: it left the frame"

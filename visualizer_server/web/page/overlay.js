@@ -1,8 +1,8 @@
 // The track's title, artist and artwork over a style. Drawn on the output canvas at its own
 // size (no scaling afterwards), so the text is as sharp at 1080p as at 360p. Placement follows
-// the aspect: landscape puts artwork and text in the lower left, a square centres the text at
-// the bottom, a vertical (Shorts) frame puts them in the lower third, clear of YouTube's own
-// buttons along the right edge and the caption at the bottom.
+// the aspect: landscape and square frames put artwork and text in the lower left, a vertical
+// (Shorts) frame puts them in the lower third, clear of YouTube's own buttons along the right
+// edge and the caption at the bottom.
 
 /** Where things go in a frame of `width` x `height`: the visual's centre, the cover, the text. */
 export function layoutFor(width, height) {
@@ -10,20 +10,20 @@ export function layoutFor(width, height) {
   const title = Math.round(short * 0.06), artist = Math.round(short * 0.04);
   if (width > height * 1.2) {
     const thumb = Math.round(height * 0.2);
-    return { centre: { x: width / 2, y: height * 0.45 }, cover: short * 0.5, short, title, artist,
+    return { centre: { x: width / 2, y: height * 0.45 }, cover: short * 0.44, short, title, artist,
              thumb: { x: margin, y: height - margin - thumb, size: thumb },
              text: { x: margin + thumb + margin / 2, y: height - margin - thumb / 2, align: "left" } };
   }
   if (height > width * 1.2) {
     const thumb = Math.round(width * 0.22);
-    return { centre: { x: width / 2, y: height * 0.4 }, cover: width * 0.7, short, title, artist,
+    return { centre: { x: width / 2, y: height * 0.4 }, cover: width * 0.5, short, title, artist,
              thumb: { x: width / 2 - thumb / 2, y: height * 0.64, size: thumb },
              text: { x: width / 2, y: height * 0.64 + thumb + title * 1.4, align: "center" } };
   }
   const thumb = Math.round(short * 0.16);
-  return { centre: { x: width / 2, y: height * 0.42 }, cover: short * 0.5, short, title, artist,
+  return { centre: { x: width / 2, y: height * 0.42 }, cover: short * 0.44, short, title, artist,
            thumb: { x: margin, y: height - margin - thumb, size: thumb },
-           text: { x: width / 2, y: height - margin - thumb / 2, align: "center" } };
+           text: { x: margin + thumb + margin / 2, y: height - margin - thumb / 2, align: "left" } };
 }
 
 /** Draw `image` (an ImageBitmap or image) cropped to a square at (x, y), with rounded corners. */

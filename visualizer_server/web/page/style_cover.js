@@ -43,7 +43,7 @@ export class CoverStyle {
     ctx.lineWidth = (2 * Math.PI * inner) / SPOKES * 0.5;
     for (let s = 0; s < SPOKES; s++) {
       const mirrored = s < SPOKES / 2 ? s : SPOKES - 1 - s, band = Math.floor((mirrored / (SPOKES / 2)) * 32);
-      const length = inner * (0.04 + 0.55 * env.bands[band]);
+      const length = inner * (0.04 + 0.45 * env.bands[band]); // the longest ends inside the frame
       const angle = this.turn + (s / SPOKES) * 2 * Math.PI - Math.PI / 2;
       ctx.strokeStyle = accent(this.palette, band / 32);
       ctx.beginPath();

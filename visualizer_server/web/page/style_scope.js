@@ -23,7 +23,7 @@ export class ScopeStyle {
     const centre = this.layout.centre.y;
     this.history.slice().reverse().forEach((instant, age, all) => {
       const fresh = age === all.length - 1;
-      const amplitude = height * (0.08 + 0.25 * instant.rms + 0.12 * instant.beat);
+      const amplitude = height * (0.06 + 0.22 * instant.rms + 0.1 * instant.beat); // at most 0.38 of the height
       ctx.lineJoin = "round";
       for (const [widthShare, alpha] of fresh ? [[0.02, 0.15], [0.006, 1]] : [[0.004, 0.12 * (age + 1)]]) {
         ctx.beginPath();
@@ -38,14 +38,14 @@ export class ScopeStyle {
     });
   }
 
-  /** The line's height at `x` (0..1): the bands as harmonics, tapered to zero at both edges. */
+  /** The line's height at `x` (0..1), within -1..1: the bands as harmonics, bent by tanh (a
+   *  limiter, not a clip), tapered to zero at both edges. */
   #wave({ bands, t }, x) {
-    let value = 0, total = 0;
+    let value = 0;
     for (let k = 0; k < bands.length; k += 2) {
       value += bands[k] * Math.sin(2 * Math.PI * ((k / 2 + 1) * 1.5 * x + t * (0.3 + k * 0.05)));
-      total += 0.5;
     }
-    return (value / Math.sqrt(total)) * Math.sin(Math.PI * x);
+    return Math.tanh(value / 3) * Math.sin(Math.PI * x);
   }
 
   #grid(ctx) {
