@@ -14,6 +14,7 @@ from ..model.video_store_proxy import VideoStoreProxy
 from ..settings import Settings
 from ..view.components.encoding.ffmpeg_commands import ffmpeg_exe
 from ..view.components.encoding.hardware_probe import HardwareProbe
+from ..view.components.transport.allowed_origins import AllowedOrigins
 from ..view.components.transport.http_routes import HttpRoutes
 from ..view.components.transport.rate_limiter import RateLimiter
 from ..view.components.transport.socket_server import SocketServer
@@ -53,7 +54,8 @@ class PrepareViewCommand(SimpleCommand):
                     "youtube": settings.youtube_token_file is not None}  # fmt: skip
 
         routes = HttpRoutes(settings.page_dir, health, videos.find, config.accepts_token, metrics.metrics.render,
-                            metrics_need_token=not settings.metrics_without_token)  # fmt: skip
+                            metrics_need_token=not settings.metrics_without_token,
+                            allows_origin=AllowedOrigins(settings.cors_origin))  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
                               TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
         metrics.metrics.watch_connections(server.connection_stats)

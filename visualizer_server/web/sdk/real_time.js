@@ -4,11 +4,7 @@
 export const realNow = performance.now.bind(performance);
 export const realDateNow = Date.now.bind(Date);
 export const realSetTimeout = globalThis.setTimeout.bind(globalThis);
-export const realClearTimeout = globalThis.clearTimeout.bind(globalThis);
-export const realSetInterval = globalThis.setInterval.bind(globalThis);
-export const realClearInterval = globalThis.clearInterval.bind(globalThis);
 export const realRequestAnimationFrame = globalThis.requestAnimationFrame?.bind(globalThis);
-export const realCancelAnimationFrame = globalThis.cancelAnimationFrame?.bind(globalThis);
 
 /** Resolves after `ms` real milliseconds. */
 export const pause = (ms) => new Promise((resolve) => realSetTimeout(resolve, ms));
