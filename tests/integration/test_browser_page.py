@@ -5,7 +5,8 @@ musician found in the page before it (each test named after what was broken)."""
 from __future__ import annotations
 
 import json
-import math
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
@@ -207,3 +208,147 @@ def test_a_loud_track_stays_inside_the_frame(visit, style):
     }""", style)
     top_row = np.array(pixels).reshape(160, 4)[:, :3]
     assert (top_row.max(axis=1) > 200).mean() < 0.5, "the visual fills the top edge: it left the frame"
+
+
+# --- renders: a track given by URL becomes a video (decoded here) --------------------------------------
+
+def _kick_track(seconds: float, rate: int = 48000) -> bytes:
+    """WAV bytes: a quiet chord and a kick every 0.5 s (a falling 60 Hz burst), the beat the tests look for."""
+    t = np.arange(int(seconds * rate)) / rate
+    since = t % 0.5
+    kick = 0.8 * np.exp(-since * 18) * np.sin(2 * np.pi * (60 - 40 * since) * since)
+    chord = 0.05 * (np.sin(2 * np.pi * 220 * t) + np.sin(2 * np.pi * 330 * t))
+    samples = (np.clip(kick + chord, -1, 1) * 32767).astype("<i2").tobytes()
+    header = (b"RIFF" + (36 + len(samples)).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+              + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + rate.to_bytes(4, "little")
+              + (rate * 2).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+              + b"data" + len(samples).to_bytes(4, "little"))  # fmt: skip
+    return header + samples
+
+
+@pytest.fixture(scope="module")
+def track_url() -> Iterator[str]:
+    """A 3 s kick track served over HTTP from another origin (with CORS), as a musician's link would be."""
+    body = _kick_track(3)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/wav")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/kicks.wav"
+    server.shutdown()
+
+
+def _wait_done(page: Page) -> None:
+    page.wait_for_function("['done', 'failed'].includes(document.getElementById('state').textContent)", timeout=RENDER_TIMEOUT_MS)
+    assert page.inner_text("#state") == "done", page.inner_text("#error")
+
+
+def _video_frames(server: ServerProcess) -> tuple[Path, np.ndarray]:
+    [video] = list(server.output_dir.glob("*.mp4"))
+    with av.open(str(video)) as container:
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]).astype(np.int16)
+    return video, frames
+
+
+def _save_screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#stage").screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_each_style_renders_a_track_given_by_url_to_a_video_that_follows_its_beat(visit, track_url, style):
+    page = visit.open(f"?style={style}&aspect=16:9&resolution=360p&fps=30&encode=server&title=Kicks&artist=Test%20Track"
+                      f"&audio={track_url}&autostart=1")  # fmt: skip
+    _wait_done(page)
+    _save_screenshot(page, f"style_{style}")
+    video, frames = _video_frames(visit.server)
+    facts = probe(video)
+    assert (facts.frames, facts.width, facts.height, facts.audio_codec) == (90, 640, 360, "aac")
+    change = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
+    assert _beat_line(change) > 4, f"no 2 Hz line in the video's frame-to-frame change: {np.round(change, 1)}"
+    assert page.get_attribute("#download", "download") == "Kicks.mp4"
+    assert page.request.get(page.get_attribute("#download", "href")).body()[4:8] == b"ftyp"
+    page.wait_for_function("document.getElementById('result').readyState >= 1")
+    assert page.evaluate("document.getElementById('result').duration") == pytest.approx(3.0, abs=0.05)
+
+
+@pytest.mark.parametrize(("aspect", "size"), [("9:16", (360, 640)), ("1:1", (360, 360))])
+def test_vertical_and_square_renders_have_the_asked_size(visit, track_url, aspect, size):
+    page = visit.open(f"?style=cover&aspect={aspect}&resolution=360p&seconds=1&encode=server&audio={track_url}&autostart=1")
+    _wait_done(page)
+    facts = probe(_video_frames(visit.server)[0])
+    assert (facts.frames, facts.width, facts.height) == (30, *size)
+
+
+def test_the_title_is_drawn_into_the_video(browser, tmp_path, track_url):
+    """The same track and style with and without a title: the frames differ where the text goes, and only there."""
+    rendered = []
+    for name, title in [("plain", ""), ("titled", "Night Drive")]:
+        server = ServerProcess(tmp_path / name / "work", tmp_path / name / "output")
+        visitor = PageUnderTest(browser, server)
+        try:
+            page = visitor.open(f"?style=spectrum&aspect=16:9&resolution=360p&seconds=1&encode=server&title={title}"
+                                f"&artist={'The%20Kicks' if title else ''}&audio={track_url}&autostart=1")  # fmt: skip
+            _wait_done(page)
+            rendered.append(_video_frames(server)[1][-1])
+        finally:
+            visitor.context.close()
+            server.stop()
+    difference = np.abs(rendered[0] - rendered[1]).mean(axis=2)
+    text_rows = difference[285:345, 20:400]  # lower left: beside the artwork's place, above the margin
+    assert text_rows.mean() > 8 and (text_rows > 60).mean() > 0.03, "no text where the title goes"
+    assert difference[:150].mean() < 2, "frames differ away from the text"
+
+
+# --- what broke in the page before this one ----------------------------------------------------------
+
+def _live_sessions(page: Page, server: ServerProcess) -> int:
+    return json.loads(page.request.get(server.url + "/healthz").text())["sessions"]
+
+
+def test_cancel_while_encoding_in_the_browser_ends_cancelled_not_failed(visit):
+    page = visit.open("?style=tunnel&resolution=360p&seconds=20&encode=browser")
+    page.click("#render")
+    page.wait_for_function("document.getElementById('render-bar').value >= 15", timeout=RENDER_TIMEOUT_MS)
+    page.click("#cancel")
+    page.wait_for_function("document.getElementById('state').textContent !== 'rendering'", timeout=RENDER_TIMEOUT_MS)
+    deadline = 300
+    while _live_sessions(page, visit.server) and deadline:  # the server lets the session go
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert _live_sessions(page, visit.server) == 0
+    page.wait_for_function("document.getElementById('cancel').disabled")  # the render loop has ended
+    assert (page.inner_text("#state"), page.inner_text("#error")) == ("cancelled", "")
+    assert not list(visit.server.output_dir.glob("*.mp4"))
+
+
+def test_continue_after_a_reload_with_the_chosen_file_restores_the_form_and_finishes(visit, tmp_path):
+    track = tmp_path / "my song.wav"
+    track.write_bytes(_kick_track(6))
+    page = visit.open("?style=waveform&palette=forest&aspect=1:1&resolution=360p&encode=server&title=Reload")
+    page.set_input_files("#audio-file", str(track))
+    page.click("#render")
+    page.wait_for_function("document.getElementById('render-bar').value >= 30", timeout=RENDER_TIMEOUT_MS)
+    page.goto(visit.server.url + "/")  # a reload, without the deep link: the form must come back from the session
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    assert page.is_visible("#interrupted") and page.is_disabled("#continue")
+    assert "choose my song.wav again" in page.inner_text("#interrupted-text")
+    restored = {name: _field(page, name) for name in ("style", "palette", "aspect", "resolution", "title")}
+    assert restored == {"style": "waveform", "palette": "forest", "aspect": "1:1", "resolution": "360p", "title": "Reload"}
+    page.set_input_files("#audio-file", str(track))
+    assert page.is_enabled("#continue")
+    page.click("#continue")
+    _wait_done(page)
+    facts = probe(_video_frames(visit.server)[0])
+    assert (facts.frames, facts.width, facts.height, facts.audio_codec) == (180, 360, 360, "aac")
