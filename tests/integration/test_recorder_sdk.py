@@ -108,11 +108,13 @@ RECORD_ANIMATION = """async ({ server, encode }) => {
   const done = recorder.recordAnimation(canvas, { seconds: 2, fps: 30, format: "png", encode });
   const start = performance.now();  // the recording's clock: its start, exactly
   const installed = window.requestAnimationFrame !== realRaf;
+  let recording = true;
   requestAnimationFrame(function draw(time) {
     drawIndex(context, Math.round((time - start) * 30 / 1000));
-    requestAnimationFrame(draw);
+    if (recording) requestAnimationFrame(draw);
   });
   const result = await done;
+  recording = false;
   return { result, installed, restored: window.requestAnimationFrame === realRaf };
 }""" % (WIDTH, HEIGHT)
 
@@ -211,3 +213,99 @@ def test_a_take_by_hand_with_audio_has_deterministic_levels_and_a_video_with_its
             sound = np.concatenate([frame.to_ndarray().mean(axis=0) for frame in container.decode(audio=0)])
         spectrum = np.abs(np.fft.rfft(sound[: 48000]))
         assert np.argmax(spectrum) * 48000 / len(sound[:48000]) == pytest.approx(440, abs=5), "the video's sound is the track"
+
+
+WEBGL_FRAME = """async ({ server, preserveDrawingBuffer }) => {
+  const { Recorder, RecorderError } = await import(server + "/sdk/recorder.js");
+  const recorder = await Recorder.connect(server);
+  const canvas = document.createElement("canvas");
+  canvas.width = %d; canvas.height = %d;
+  document.body.appendChild(canvas);
+  const gl = canvas.getContext("webgl", { preserveDrawingBuffer });
+  gl.clearColor(1, 0.5, 0, 1);
+  gl.clear(gl.COLOR_BUFFER_BIT);
+  // Drawn, then shown: two animation frames later the browser has composited the canvas.
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const take = await recorder.start({ width: canvas.width, height: canvas.height, format: "png", encode: "server" });
+  try {
+    await take.addFrame(canvas);
+    await take.cancel();
+    return { ok: true };
+  } catch (error) {
+    await take.cancel();
+    return { ok: false, isRecorderError: error instanceof RecorderError, code: error.code, message: error.message };
+  }
+}""" % (WIDTH, HEIGHT)
+
+
+def test_a_webgl_canvas_without_preserve_drawing_buffer_gets_a_clear_error(page, sdk_server):
+    outcome = page.evaluate(WEBGL_FRAME, {"server": sdk_server.url, "preserveDrawingBuffer": False})
+    assert outcome["ok"] is False and outcome["isRecorderError"] and outcome["code"] == "bad_frame"
+    assert "preserveDrawingBuffer: true" in outcome["message"]
+    kept = page.evaluate(WEBGL_FRAME, {"server": sdk_server.url, "preserveDrawingBuffer": True})
+    assert kept == {"ok": True}, "a preserved WebGL canvas is taken as it is"
+
+
+HAND_TAKE = """async ({ server, connectTo, frames, stopAt, format }) => {
+  const { Recorder } = await import(server + "/sdk/recorder.js");
+  const recorder = await Recorder.connect(connectTo);
+  const canvas = document.createElement("canvas");
+  canvas.width = %d; canvas.height = %d;
+  const context = canvas.getContext("2d");
+  const events = [];
+  let take = recorder.interrupted()[0];
+  let first = 0;
+  if (take) first = await take.continue();
+  else take = await recorder.start({ width: canvas.width, height: canvas.height, fps: 30, format, encode: "server", frameCount: frames });
+  for (const type of ["resumed", "waiting", "failed"]) take.addEventListener(type, (event) => events.push(type));
+  for (let index = first; index < (stopAt ?? frames); index++) {
+    drawIndex(context, index);
+    await take.addFrame(canvas);
+  }
+  if (stopAt !== null) return { first, events, interrupted: recorder.interrupted().length };
+  return { first, events, result: await take.finish(), left: recorder.interrupted().length };
+}""" % (WIDTH, HEIGHT)
+
+
+def test_a_dropped_connection_mid_take_continues_by_itself_into_one_exact_video(page, sdk_server):
+    proxy = CuttingProxy(int(sdk_server.url.rsplit(":", 1)[1]), cut_after_bytes=400_000)
+    try:
+        outcome = page.evaluate(HAND_TAKE, {"server": sdk_server.url, "connectTo": proxy.url, "frames": 60,
+                                            "stopAt": None, "format": "rgba"})  # fmt: skip
+    finally:
+        proxy.close()
+    assert proxy.cuts == 1 and proxy.connections >= 2, "the connection was not cut and made again"
+    assert "resumed" in outcome["events"]
+    assert outcome["result"]["frames"] == 60 and outcome["left"] == 0
+    _assert_frames_in_order(_video(sdk_server), 60)
+
+
+def test_a_reload_mid_take_continues_from_the_first_missing_frame_into_one_exact_video(page, sdk_server, other_origin):
+    arguments = {"server": sdk_server.url, "connectTo": sdk_server.url, "frames": 60, "format": "png"}
+    before = page.evaluate(HAND_TAKE, {**arguments, "stopAt": 30})
+    assert before["interrupted"] == 1, "the take in progress is not listed"
+    page.reload()
+    after = page.evaluate(HAND_TAKE, {**arguments, "stopAt": None})
+    assert 0 < after["first"] <= 30, "the take did not go on from where the server's frames end"
+    assert after["result"]["frames"] == 60 and after["left"] == 0
+    _assert_frames_in_order(_video(sdk_server), 60)
+
+
+AUTO_TAKE = """async ({ server }) => {
+  const { Recorder } = await import(server + "/sdk/recorder.js");
+  const recorder = await Recorder.connect(server);
+  const take = await recorder.start({ width: 640, height: 360, format: "png" });
+  await take.cancel();
+  return take.encoding;
+}"""
+
+
+def test_encode_auto_chooses_by_measuring_both_paths_here(page, sdk_server):
+    encoding = page.evaluate(AUTO_TAKE, {"server": sdk_server.url})
+    trial = encoding["trial"]
+    if trial is None:  # a hardware encoder (a GPU's) is taken without a trial
+        assert encoding == {"encode": "browser", "reason": "a hardware H.264 encoder", "trial": None}
+        return
+    assert trial["browserMsPerFrame"] > 0 and trial["imageMsPerFrame"] > 0
+    faster = "browser" if trial["browserMsPerFrame"] < trial["imageMsPerFrame"] else "server"
+    assert encoding["encode"] == faster

@@ -6,10 +6,10 @@ from typing import Any
 
 from .. import notifications as n
 from ..errors import CONFLICT, INVALID_REQUEST, LIMIT_EXCEEDED, TOO_LARGE, ServiceError
-from ..model.frame_check import check_frame
+from ..model.frame_check import check_frame_off_loop
 from ..model.vo.encoder_messages import EncoderCatchUp
 from ..model.vo.events import FrameStored
-from ..model.vo.lifecycle import CANCELLED
+from ..model.vo.lifecycle import State
 from ..model.vo.requests import FrameRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -37,7 +37,7 @@ class ReceiveFrameCommand(RequestCommand):
         if not session.takes_input:
             # The session moved on while a native thread wrote the frame (a cancel removed its
             # folder meanwhile): take back what the write put there.
-            if session.state == CANCELLED:
+            if session.state == State.CANCELLED:
                 self.frames.remove_session(session)
             else:
                 path.unlink(missing_ok=True)
@@ -56,5 +56,5 @@ class ReceiveFrameCommand(RequestCommand):
         if len(request.data) > limit:
             raise ServiceError(TOO_LARGE, f"the frame is {len(request.data)} bytes; this session takes at most {limit}")
         spec = session.spec
-        check_frame(request.data, spec.format, spec.width, spec.height, request.index)
+        check_frame_off_loop(request.data, spec.format, spec.width, spec.height, request.index)
         self.require_disk(len(request.data))

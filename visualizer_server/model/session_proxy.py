@@ -24,7 +24,7 @@ from .files import (
     read_fence,
 )
 from .vo.events import ProgressReport, SessionChange
-from .vo.lifecycle import CREATE, next_state
+from .vo.lifecycle import Event, next_state
 from .vo.session import Session, SessionSpec
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class SessionProxy(Proxy):
 
     def _created(self, session: Session) -> None:
         self.save(session)
-        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, None, session.state, CREATE))
+        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, None, session.state, Event.CREATE))
 
     def stored_ids(self) -> list[str]:
         """The sessions whose manifests are in the work folder (a previous run's, or another node's)."""
@@ -154,6 +154,10 @@ class SessionProxy(Proxy):
     def live_owned_by(self, sid: str) -> list[Session]:
         """The sessions of one connection that still go on: finished ones do not count against its limit."""
         return [session for session in self.owned_by(sid) if not session.is_final]
+
+    def live_from(self, address: str) -> list[Session]:
+        """The sessions still going on that a client at ``address`` started."""
+        return [session for session in self.live() if session.client_address == address]
 
     def forget(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)

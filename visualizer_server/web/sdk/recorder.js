@@ -166,7 +166,7 @@ export class Take extends EventTarget {
 
   /** Stop the take: the server stops encoding and removes its files. */
   async cancel() {
-    this.failure ??= fail("cancelled", "the take was cancelled");
+    this.failure ??= fail("conflict", "the take was cancelled: start a new one");
     await this.session.cancel();
     this.#over();
   }
