@@ -352,3 +352,14 @@ def test_continue_after_a_reload_with_the_chosen_file_restores_the_form_and_fini
     _wait_done(page)
     facts = probe(_video_frames(visit.server)[0])
     assert (facts.frames, facts.width, facts.height, facts.audio_codec) == (180, 360, 360, "aac")
+
+
+def test_the_preview_plays_the_track_live_with_the_chosen_style(visit):
+    page = visit.open("?style=tunnel&aspect=1:1&resolution=360p&seconds=2")
+    page.click("#preview")
+    page.wait_for_function("document.getElementById('state').textContent === 'previewing'")
+    assert page.evaluate("[document.getElementById('stage').width, document.getElementById('stage').height]") == [360, 360]
+    first = page.evaluate("document.getElementById('stage').toDataURL()")
+    page.wait_for_function("first => document.getElementById('stage').toDataURL() !== first", arg=first)
+    page.wait_for_function("document.getElementById('state').textContent === 'idle'", timeout=30_000)  # the 2 s end it
+    assert page.inner_text("#preview") == "Preview"
