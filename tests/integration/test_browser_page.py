@@ -13,10 +13,12 @@ from typing import Iterator
 import av
 import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 from ..conftest import ServerProcess
 from ..media import probe
+from .fake_youtube import FakeYouTube
 
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -105,6 +107,14 @@ def test_every_form_value_comes_from_the_query_string(visit):
 def test_the_size_is_the_short_side_for_every_aspect(visit, aspect, resolution, size):
     page = visit.open(f"?aspect={aspect}&resolution={resolution}")
     assert page.inner_text("#size-note").startswith(f"{size} pixels.")
+
+
+@pytest.mark.parametrize(("query", "sentence"), [("aspect=4:3", "aspect must be one of 16:9, 1:1, 9:16"),
+                                                 ("style=disco", "there is no style \"disco\": choose one of spectrum")])
+def test_an_unknown_deep_link_value_is_named_with_the_accepted_ones(visit, query, sentence):
+    page = visit.open(f"?{query}&autostart=1")
+    page.wait_for_function("document.getElementById('state').textContent === 'failed'")
+    assert sentence in page.inner_text("#error")
 
 
 def test_fps_0_is_refused_as_a_frame_rate_not_blamed_on_webcodecs(visit):
@@ -363,3 +373,36 @@ def test_the_preview_plays_the_track_live_with_the_chosen_style(visit):
     page.wait_for_function("first => document.getElementById('stage').toDataURL() !== first", arg=first)
     page.wait_for_function("document.getElementById('state').textContent === 'idle'", timeout=30_000)  # the 2 s end it
     assert page.inner_text("#preview") == "Preview"
+
+
+def test_with_youtube_the_page_uploads_with_its_title_description_privacy_and_artwork_thumbnail(browser, tmp_path, track_url):
+    youtube = FakeYouTube(tmp_path)
+    token_file = tmp_path / "token.json"
+    youtube.write_token_file(token_file)
+    server = ServerProcess(tmp_path / "work", tmp_path / "output",
+                           ["--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
+                            "--youtube-token-uri", youtube.endpoint + "/token"],
+                           env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
+    artwork = tmp_path / "cover.png"
+    pixels = np.zeros((64, 64, 3), dtype=np.uint8)
+    pixels[:, :32] = (250, 40, 40)
+    Image.fromarray(pixels).save(artwork)  # a PNG with a red left half
+    visitor = PageUnderTest(browser, server)
+    try:
+        page = visitor.open(f"?style=cover&resolution=360p&seconds=2&encode=server&title=Night%20Drive&artist=The%20Kicks"
+                            f"&upload=1&privacy=unlisted&description=From%20the%20page&audio={track_url}")  # fmt: skip
+        page.set_input_files("#artwork", str(artwork))
+        page.click("#render")
+        _wait_done(page)
+        assert page.is_visible("#youtube") and "watch?v=" in page.get_attribute("#youtube", "href")
+        [upload] = youtube.uploads.values()
+        assert upload.metadata["snippet"]["title"] == "The Kicks - Night Drive"
+        assert upload.metadata["snippet"]["description"] == "From the page"
+        assert upload.metadata["status"]["privacyStatus"] == "unlisted"
+        [thumbnail] = youtube.thumbnails.values()
+        assert thumbnail[:2] == b"\xff\xd8", "the thumbnail is a JPEG frame"
+    finally:
+        visitor.context.close()
+        server.stop()
+        youtube.close()
+    assert visitor.errors == []

@@ -13,8 +13,9 @@ const $ = (id) => document.getElementById(id);
 
 export class FormError extends Error {}
 
-/** Width and height for an aspect and a resolution (the short side: 9:16 at 360p is 360x640). */
+/** Width and height for an aspect and a resolution (the short side: 9:16 at 360p is 360x640); null for unknown ones. */
 export function sizeFor(aspect, resolution) {
+  if (!ASPECTS[aspect] || !SHORT_SIDE[resolution]) return null;
   const [across, down] = ASPECTS[aspect], short = SHORT_SIDE[resolution];
   const long = Math.round((short * Math.max(across, down)) / Math.min(across, down) / 2) * 2;
   return across >= down ? [long, short] : [short, long];
