@@ -59,8 +59,18 @@ def wait_for_stop_signal(read_fd: int) -> signal.Signals:
                 return signal.Signals(signum)
 
 
+def keep_files_private(settings: Settings) -> None:
+    """Everything the server (and its ffmpeg) makes from now on withholds ``--umask``'s bits; so do the
+    work and output folders themselves, which list the session ids (files already there keep their modes)."""
+    os.umask(settings.umask_bits)
+    for folder in (settings.work_dir, settings.output_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o777 & ~settings.umask_bits)
+
+
 def serve(settings: Settings) -> None:
     """Run one server until a signal asks it to stop."""
+    keep_files_private(settings)
     signals = catch_stop_signals()
     facade = get_facade(f"visualizer-server-{os.getpid()}-{settings.port}")
     try:

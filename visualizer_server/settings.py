@@ -78,12 +78,21 @@ class Settings:
     log_level: str = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL", choices=LOG_LEVELS)
     page_dir: Path = _setting(PAGE_DIR, "folder holding test_client.html, page/ and vendor/ (the installed page by default)",
                               exists="dir")  # fmt: skip
+    umask: str = _setting(
+        "077", "permission bits the server withholds from the folders and files it makes (octal): 077 keeps work "
+        "and output (manifests with resume tokens, videos) private to the service's user (0700/0600); 027 lets "
+        "its group read them, 022 everyone", octal=True,
+    )
     window: int = _setting(8, "frames a client may keep in flight unacknowledged", minimum=1)
     max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes", minimum=1)
     x264_preset: str = _setting("veryfast", "libx264 preset (ultrafast ... veryslow)", choices=X264_PRESETS)
     x264_crf: int = _setting(20, "libx264 constant rate factor (lower is better quality)", minimum=0, maximum=51)
     max_sessions: int = _setting(32, "live sessions the server takes in all", minimum=1)
     max_sessions_per_connection: int = _setting(4, "live sessions one connection may own", minimum=1)
+    max_sessions_per_address: int = _setting(
+        8, "live sessions the clients of one network address may own, 0 for no cap (behind a proxy, all come "
+        "from the proxy)", minimum=0,
+    )
     max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)", minimum=1)
     max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file", minimum=0)
     audio_probe_timeout_s: int = _setting(
@@ -153,6 +162,10 @@ class Settings:
     youtube_processing_timeout_s: int = _setting(
         1800, "after this long from the upload, youtube_processed says timeout", minimum=1
     )
+
+    @property
+    def umask_bits(self) -> int:
+        return int(self.umask, 8)
 
     @property
     def transport_max_bytes(self) -> int:
@@ -234,6 +247,8 @@ def _problem(field: dataclasses.Field, value: Any) -> str | None:
         return "must be a redis://, rediss:// or unix:// URL"
     if checks.get("url") and not re.match(r"https?://\S+$", value):
         return "must be an http:// or https:// URL"
+    if checks.get("octal") and not re.fullmatch(r"0?[0-7]{1,3}", value):
+        return "must be octal permission bits such as 077 or 027"
     if checks.get("host_name"):
         odd = [item for item in value if not HOST_NAME.fullmatch(item)]
         if odd:

@@ -64,9 +64,15 @@ FRAMES = {
 
 @pytest.mark.parametrize("name", FRAMES)
 def test_checking_a_big_hostile_frame_never_holds_the_loop(name):
+    """The budget is the check's own share: on a machine shared by many test runs the OS alone
+    may hold a ticker for 0.1 s or more (measured: 0.04-0.17 s idle at a load of 20 on 2
+    cores), so the idle ticker's longest gap over as long a time is measured first and added."""
     frame, image_format = FRAMES[name]()
+    started = time.monotonic()
     stall = _longest_stall_while(_check(frame, image_format, 7680, 4320))
-    assert stall < LOOP_BUDGET_S, f"the loop was held {stall:.3f} s while a {len(frame) // MIB} MiB frame was checked"
+    idle = _longest_stall_while(lambda: eventlet.sleep(time.monotonic() - started))
+    assert stall < LOOP_BUDGET_S + idle, (
+        f"the loop was held {stall:.3f} s while a {len(frame) // MIB} MiB frame was checked ({idle:.3f} s idle)")
 
 
 def _best_time(work: Callable[[], None]) -> float:

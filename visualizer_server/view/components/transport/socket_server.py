@@ -90,11 +90,11 @@ class SocketServer:
         if windowed:
             self.sio.windowed_events.add(event)
 
-    def on_connect(self, admit: Callable[[str, Any], bool]) -> None:
-        """``admit(sid, auth)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
+    def on_connect(self, admit: Callable[[str, Any, str | None], bool]) -> None:
+        """``admit(sid, auth, address)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
 
         def connect(sid: str, environ: dict, auth: Any = None) -> None:
-            if not admit(sid, auth):
+            if not admit(sid, auth, environ.get("REMOTE_ADDR")):
                 raise socketio.exceptions.ConnectionRefusedError("unauthorized")
 
         self.sio.on("connect", connect)
