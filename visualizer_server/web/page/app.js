@@ -1,6 +1,6 @@
 // The test page: the original echo, and the visualizer that renders a track frame by frame,
 // sends the frames to the server, and shows the finished video.
-import { demoTrack, decodeFile, encodeWav, spectrumAt } from "../sdk/audio.js";
+import { demoTrack, decodeFile, encodeWav, spectrumAt } from "./audio.js";
 import { VisualizerScene } from "./scene.js";
 import { Session } from "../sdk/session.js";
 import { encodedSender, imageSender } from "../sdk/senders.js";

@@ -1,8 +1,8 @@
 // Audio for the page: a generated demo track, WAV encoding, whole-file decoding, and the
-// per-frame spectrum of decoded samples (audio_levels.js: the same track always gives the
+// per-frame spectrum of decoded samples (the SDK's audio_levels.js: the same track always gives the
 // same frames, whatever the machine's speed).
 
-import { bandLevels, windowSize } from "./audio_levels.js";
+import { bandLevels, windowSize } from "../sdk/audio_levels.js";
 
 export const SAMPLE_RATE = 48000;
 const WINDOW = windowSize(SAMPLE_RATE);
