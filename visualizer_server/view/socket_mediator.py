@@ -19,6 +19,7 @@ from ..model.vo.events import ClientEvent
 from ..settings import Settings
 from . import request_parser as parse
 from .components.transport import HttpRoutes, RateLimiter, SocketServer, TransportLimits
+from .components.transport.allowed_origins import AllowedOrigins
 from .components.transport.served_hosts import ServedHosts
 from .components.transport.server_paths import scrub_error
 from .encoder_mediator import EncoderMediator
@@ -60,11 +61,13 @@ class SocketMediator(Mediator):
     NAME = "SocketMediator"
 
     def __init__(self, settings: Settings) -> None:
+        served = ServedHosts.from_settings(settings)
+        # The SDK (/sdk/) is served with CORS to the origins that may open a Socket.IO connection.
         routes = HttpRoutes(settings.page_dir, self._health, self._find_video, self._accepts_token, self._metrics,
-                            metrics_need_token=not settings.metrics_without_token)  # fmt: skip
+                            metrics_need_token=not settings.metrics_without_token,
+                            allows_origin=AllowedOrigins(settings.cors_origin, served))  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
-                              TransportLimits.from_settings(settings), settings.redis_url,
-                              ServedHosts.from_settings(settings))  # fmt: skip
+                              TransportLimits.from_settings(settings), settings.redis_url, served)  # fmt: skip
         self.address = server.listen(settings.host, settings.port)
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
