@@ -48,7 +48,8 @@ def main() -> None:
             checked = _best(check)
             counted = _best(lambda: frame.count(b"\x00\x00\x01"))
             stall = _longest_stall_while(check)
-            print(f"| {name} | {len(frame) // MIB} | {checked:.3f} | {counted:.3f} | {checked / counted:.2f}x | {stall:.3f} |")
+            print(f"| {name} | {len(frame) // MIB} | {checked:.3f} | {counted:.3f} | {checked / counted:.2f}x "
+                  f"| {stall:.3f} |")
 
 
 if __name__ == "__main__":

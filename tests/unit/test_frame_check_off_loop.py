@@ -95,7 +95,8 @@ def test_a_check_costs_linear_time(name):
         return frame[: len(frame) // scale] + frame[-64:], image_format
 
     small, large = frame_of(8), frame_of(1)  # the small one still takes milliseconds: timer noise stays small
-    ratio = _best_time(_check(*large, 7680, 4320, off_loop=False)) / _best_time(_check(*small, 7680, 4320, off_loop=False))
+    ratio = (_best_time(_check(*large, 7680, 4320, off_loop=False))
+             / _best_time(_check(*small, 7680, 4320, off_loop=False)))
     assert ratio < 24, f"8x the bytes took {ratio:.1f}x the time"
 
 
@@ -103,5 +104,6 @@ def test_an_sps_padded_to_any_length_costs_about_the_same():
     """The SPS of the attack that froze the server for 15-27 s: the old bit reader shifted an integer of
     the whole unit per bit (quadratic); now the POC cycle's claimed length is refused at once."""
     small, large = (key_unit_with(huge_poc_cycle_sps(8 * size)) for size in (8_000, 64_000))
-    ratio = _best_time(_check(large, "h264", 96, 64, off_loop=False)) / _best_time(_check(small, "h264", 96, 64, off_loop=False))
+    ratio = (_best_time(_check(large, "h264", 96, 64, off_loop=False))
+             / _best_time(_check(small, "h264", 96, 64, off_loop=False)))
     assert ratio < 24, f"8x the bytes took {ratio:.1f}x the time"
