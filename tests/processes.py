@@ -81,3 +81,26 @@ def catch_stopped(*markers: str) -> int:
     """The pid of the ffmpeg with ``markers`` that ``ffmpeg_stopping_once`` stopped, once it has."""
     [pid] = wait_until(lambda: [pid for pid in pids_with(*markers) if stopped(pid)], what=f"a stopped ffmpeg {markers}")
     return pid
+
+
+def stand_in_ffmpeg(folder: Path, opens: set[str], fallback: str | None = None) -> Path:
+    """A program in ffmpeg's place that answers a hardware encode as a machine with exactly the encoders
+    ``opens`` would: those succeed, any other ``*_nvenc``/``*_vaapi``/``*_qsv`` fails with ffmpeg's two
+    complaints ("Cannot load libcuda.so.1", then "Could not open encoder"). Anything else runs ``fallback``
+    (the real ffmpeg, for a server's sessions), or fails without it.
+    """
+    program = folder / "stand-in-bin" / "ffmpeg"
+    program.parent.mkdir(exist_ok=True)
+    cases = "".join(f'  *" -c:v {encoder} "*) exit 0 ;;\n' for encoder in sorted(opens))
+    rest = f'exec {fallback} "$@"' if fallback else "exit 1"
+    program.write_text(f"""#!/bin/sh
+case "$* " in
+{cases}  *_nvenc\ *|*_vaapi\ *|*_qsv\ *)
+    echo "[$(echo "$*" | grep -o '[a-z0-9]*_\\(nvenc\\|vaapi\\|qsv\\)' | head -1) @ 0x55d0c0ffee00] Cannot load libcuda.so.1" >&2
+    echo "[vost#0:0 @ 0x55d0c0ffee01] Could not open encoder before EOF" >&2
+    exit 1 ;;
+esac
+{rest}
+""")
+    program.chmod(0o755)
+    return program
