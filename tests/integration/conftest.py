@@ -16,6 +16,8 @@ import pytest
 from ..conftest import FROM_SOURCE, ServerProcess
 from .client import RecordingClient
 from .fake_youtube import FakeYouTube
+from .ports import refusing_port
+from .tcp_proxy import CuttingProxy
 
 
 class ServerFactory:
@@ -82,6 +84,27 @@ def connect() -> Iterator[Callable[..., RecordingClient]]:
     yield open_client
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def cutting_proxy() -> Iterator[Callable[..., CuttingProxy]]:
+    """``cutting_proxy(port, **faults)``: a CuttingProxy (tcp_proxy.py) in front of ``port``, closed after the test."""
+    proxies: list[CuttingProxy] = []
+
+    def open_proxy(port: int, **faults: object) -> CuttingProxy:
+        proxies.append(CuttingProxy(port, **faults))
+        return proxies[-1]
+
+    yield open_proxy
+    for proxy in proxies:
+        proxy.close()
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A loopback port where connections are refused, held for the test (ports.py)."""
+    with refusing_port() as port:
+        yield port
 
 
 @pytest.fixture

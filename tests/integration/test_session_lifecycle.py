@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import socket
 import signal
 import subprocess
 import sys
@@ -104,10 +103,8 @@ def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_
     assert client.wait_for("video_ready")["session_id"] == next_id
 
 
-def test_an_unreachable_token_endpoint_holds_no_encoder(start_youtube_server, connect, youtube):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        dead_port = closed.getsockname()[1]  # nothing listens there once this closes
+def test_an_unreachable_token_endpoint_holds_no_encoder(start_youtube_server, connect, youtube, refused_port):
+    dead_port = refused_port
     # An expired token: the upload must reach the token endpoint first.
     server = start_youtube_server("--max-concurrent-encodes", "1", token_uri=f"https://127.0.0.1:{dead_port}/token",
                                   expired_token=True)  # fmt: skip
