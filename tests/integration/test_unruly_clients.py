@@ -163,8 +163,10 @@ def _wait_all_closed(connections: list[socket.socket], timeout: float) -> None:
 
 
 def _healthz_seconds(url: str) -> float:
+    """How long /healthz took. The timeout is well past the bound, so a slow answer fails the bound with its
+    figure (a timeout equal to the bound raised an error at 2 s instead, or passed at 1.99 s)."""
     started = time.monotonic()
-    with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+    with urllib.request.urlopen(url + "/healthz", timeout=30) as response:
         assert response.status == 200
     return time.monotonic() - started
 
