@@ -9,13 +9,11 @@ import sys
 import urllib.request
 import venv
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from ..conftest import ServerProcess
 from ..media import encode_frame, probe
-from .client import RecordingClient
 
 PROJECT = Path(__file__).resolve().parents[2]
 FRAMES = 10
@@ -42,12 +40,9 @@ def installed(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(installed, tmp_path_factory) -> Iterator[ServerProcess]:
-    elsewhere = tmp_path_factory.mktemp("elsewhere")  # no source tree, no node_modules/ in sight
-    process = ServerProcess(elsewhere / "work", elsewhere / "output", launcher=(str(installed / "visualizer-server"),),
-                            cwd=elsewhere, env={"PYTHONPATH": ""})  # fmt: skip
-    yield process
-    process.stop()
+def server(installed, start_module_server) -> ServerProcess:
+    elsewhere = start_module_server.folder  # no source tree, no node_modules/ in sight
+    return start_module_server(launcher=(str(installed / "visualizer-server"),), cwd=elsewhere, env={"PYTHONPATH": ""})
 
 
 def _get(url: str) -> bytes:
@@ -70,15 +65,14 @@ def test_the_installed_server_serves_its_page_and_libraries(server):
         assert _get(f"{server.url}/page/{module}")
 
 
-def test_the_installed_server_makes_a_video(server, tmp_path):
-    client = RecordingClient(server.url)
+def test_the_installed_server_makes_a_video(server, tmp_path, connect):
+    client = connect(server.url)
     session_id = client.start(width=64, height=32, fps=10, format="jpeg")["session_id"]
     for index in range(FRAMES):
         assert client.send_frame(session_id, index, encode_frame(index, 64, 32, "jpeg"))["ok"]
     assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
     video = tmp_path / "video.mp4"
     video.write_bytes(_get(server.url + client.wait_for("video_ready")["url"]))
-    client.close()
     assert probe(video).frame_indexes == list(range(FRAMES))
 
 

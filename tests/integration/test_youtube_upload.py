@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from ..media import encode_frame, read_index
