@@ -13,41 +13,12 @@ from typing import Callable, Iterator
 
 import pytest
 
-from ..conftest import FROM_SOURCE, ServerProcess
+from ..conftest import ServerProcess
 from .client import RecordingClient
 from .fake_youtube import FakeYouTube
+from .harness import ServerFactory, Snapshot
 from .ports import refusing_port
 from .tcp_proxy import CuttingProxy
-
-
-class ServerFactory:
-    """Starts servers in one folder (or in the ones given) and stops every one of them at ``stop_all``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.started: list[ServerProcess] = []
-
-    def __call__(
-        self, *args: str, env: dict[str, str] | None = None, work: Path | None = None, output: Path | None = None,
-        launcher: tuple[str, ...] = FROM_SOURCE, cwd: Path | None = None,
-    ) -> ServerProcess:  # fmt: skip
-        """A server with these extra flags; by default in the folder's ``work`` and ``output`` (a restart finds its spool)."""
-        process = ServerProcess(work or self.folder / "work", output or self.folder / "output", list(args), env=env,
-                                launcher=launcher, cwd=cwd)  # fmt: skip
-        self.started.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        """Stop each server (kill -9 the ones that do not stop in time), then report the first that would not."""
-        errors = []
-        for process in self.started:
-            try:
-                process.stop()
-            except Exception as error:  # noqa: BLE001 -- every server is stopped before one failure is raised
-                process.kill()
-                errors.append(error)
-        if errors:
-            raise errors[0]
 
 
 @pytest.fixture
@@ -136,15 +107,8 @@ def start_youtube_server(start_server: ServerFactory, youtube: FakeYouTube, tmp_
 @pytest.fixture(autouse=True)
 def no_leaks() -> Iterator[None]:
     """Fail a test that leaves a server running or a client connected (after every fixture's teardown)."""
-    servers_before, clients_before = set(ServerProcess.made), set(RecordingClient.made)
+    before = Snapshot()
     yield
-    servers = [process for process in ServerProcess.made - servers_before if process.process.poll() is None]
-    clients = [client for client in RecordingClient.made - clients_before if client.sio.connected]
-    for process in servers:
-        process.kill()
-    for client in clients:
-        client.close()
-    ServerProcess.made.difference_update(ServerProcess.made - servers_before)
-    RecordingClient.made.difference_update(RecordingClient.made - clients_before)
+    servers, clients = before.leaks()
     assert not servers and not clients, (f"the test left {len(servers)} server(s) running and {len(clients)} "
                                          "client(s) connected: start them with the harness's fixtures")  # fmt: skip
