@@ -86,6 +86,7 @@ def fuzzer(fuzz_server) -> Iterator[RecordingClient]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(event=st.sampled_from(EVENTS), payload=payloads)
 def test_any_payload_gets_a_contract_answer_and_never_a_traceback(fuzzer, event, payload):
+    """Slow (300 examples, one round trip each): Hypothesis looks for any payload that breaks the contract."""
     ack = fuzzer.call(event, payload)
     assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
     if not ack["ok"]:

@@ -102,6 +102,7 @@ def _key_frames(path: Path) -> list[int]:
 
 
 def test_the_page_encodes_720p_with_webcodecs_and_the_server_only_copies_it(page, server):
+    """Slow (a real Chromium renders and encodes 720p): the WebCodecs path can only be shown by a browser."""
     _render(page, resolution="1280x720", encode=True)
     _wait_until_done(page)
     encoder = page.inner_text("#encoder")

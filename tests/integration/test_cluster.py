@@ -96,6 +96,7 @@ def _assert_exact(path: Path, count: int, audio: bool) -> None:
 
 
 def test_a_killed_node_s_session_resumes_through_nginx_on_another(node, nginx, tmp_path, connect):
+    """Slow (two nodes, nginx, Redis, and a killed holder's lease to lapse): a crash is only shown by one."""
     nodes = [node("a"), node("b")]
     proxy = nginx(nodes)
     audio = make_wav(tmp_path / "tone.wav", 2.0)

@@ -28,6 +28,7 @@ def _session(server: ServerProcess, connect: Callable[..., RecordingClient], res
 
 
 def test_four_sessions_from_four_connections_each_make_their_own_video(tmp_path, start_server, connect):
+    """Slow (four whole sessions with audio, two at a time): concurrency is shown by doing it."""
     # Two encoder slots for four sessions: two wait their turn, and say so.
     server = start_server("--max-concurrent-encodes", "2")
     results: dict = {}

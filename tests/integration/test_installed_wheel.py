@@ -30,7 +30,8 @@ def _run(*command: str | Path, cwd: Path | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """The bin/ folder of a fresh venv holding only the wheel and its dependencies (no Node.js involved)."""
+    """The bin/ folder of a fresh venv holding only the wheel and its dependencies (no Node.js involved).
+    Slow (builds the wheel and installs it with its dependencies): only an installation shows what it lacks."""
     root = tmp_path_factory.mktemp("wheel")
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", root / "dist", PROJECT)
     [wheel] = (root / "dist").glob("visualizer_server-*.whl")

@@ -165,6 +165,7 @@ def _healthz_seconds(url: str) -> float:
 @pytest.mark.parametrize("sources", [["127.0.0.2"], [f"127.0.0.{host}" for host in range(2, 42)]],
                          ids=["one address", "forty addresses"])  # fmt: skip
 def test_slowloris_leaves_healthz_and_real_sessions_alone(guarded_server, many_files, sources, connect):
+    """Slow (1,100 half-open connections, then the 4 s header deadline): an attack is shown at its size."""
     server = guarded_server
     port = int(server.url.rsplit(":", 1)[1])
     half_open = _half_open(port, sources, HALF_OPEN)
