@@ -128,7 +128,10 @@ def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames, cutt
         lines, reader = _read_until(client, "connection lost: reconnecting", 60)
         client.send_signal(signal.SIGINT)
         assert client.wait(timeout=30) == 130
-        reader.join(timeout=10)
+        # Its last words are read once its stderr ends, which its exit brings: wait for that, not for a
+        # window (a reader still busy after 10 s on a loaded machine left the sentence unread).
+        reader.join(timeout=60)
+        assert not reader.is_alive()
     finally:
         client.kill()
     said = "".join(lines)
