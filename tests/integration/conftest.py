@@ -87,7 +87,9 @@ def youtube(tmp_path: Path) -> Iterator[FakeYouTube]:
 
 
 @pytest.fixture
-def start_youtube_server(start_server: ServerFactory, youtube: FakeYouTube, tmp_path: Path) -> Callable[..., ServerProcess]:
+def start_youtube_server(
+    start_server: ServerFactory, youtube: FakeYouTube, tmp_path: Path
+) -> Callable[..., ServerProcess]:
     """``start_youtube_server(*flags, expired_token=False, token_uri=None)``: a server that uploads to ``youtube``.
 
     The token file is written once, so a restarted server finds the one its predecessor refreshed.

@@ -19,7 +19,8 @@ class ServerFactory:
         self, *args: str, env: dict[str, str] | None = None, work: Path | None = None, output: Path | None = None,
         launcher: tuple[str, ...] = FROM_SOURCE, cwd: Path | None = None,
     ) -> ServerProcess:  # fmt: skip
-        """A server with these extra flags; by default in the folder's ``work`` and ``output`` (a restart finds its spool)."""
+        """A server with these extra flags, by default in the folder's ``work`` and ``output``
+        (so that a restart finds its predecessor's spool)."""
         process = ServerProcess(work or self.folder / "work", output or self.folder / "output", list(args), env=env,
                                 launcher=launcher, cwd=cwd)  # fmt: skip
         self.started.append(process)

@@ -170,7 +170,8 @@ def test_the_startup_probe_says_what_it_found_on_this_machine(server):
     found = HardwareProbe(ffmpeg_exe()).choose("auto")
     in_use = ", ".join(found.values()) or "none"
     software = [codec for codec in HARDWARE_CODECS if codec not in found]
-    said = f"hardware encoder: {in_use} (--hardware-encoder auto)" + (f"; {', '.join(software)} in software" if software else "")
+    said = f"hardware encoder: {in_use} (--hardware-encoder auto)"
+    said += f"; {', '.join(software)} in software" if software else ""
     assert any(line.endswith(said) for line in server.lines), said
     assert _healthz(server)["hardware_encoder"] == in_use
 

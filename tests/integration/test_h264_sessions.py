@@ -85,7 +85,9 @@ def test_an_h264_session_is_muxed_as_sent_in_index_order_with_its_audio(server, 
     _assert_copied(server.output_dir / f"{session_id}.mp4", units)
 
 
-def test_an_h264_session_outlives_a_killed_server_and_its_copy_needs_no_encoder_slot(tmp_path, units, start_server, connect):
+def test_an_h264_session_outlives_a_killed_server_and_its_copy_needs_no_encoder_slot(
+    tmp_path, units, start_server, connect
+):
     output = tmp_path / "output"  # where the harness's servers put their videos
     audio = make_wav(tmp_path / "tone.wav", seconds=2.0)
     # The only encoder slot is taken by an image session that never ends: a copy does not wait for it.

@@ -28,7 +28,9 @@ def _render(client: RecordingClient, **video) -> dict:
     return started
 
 
-def test_processing_is_polled_until_youtube_says_processed_and_the_status_fields_reach_youtube(youtube, start_youtube_server, connect):
+def test_processing_is_polled_until_youtube_says_processed_and_the_status_fields_reach_youtube(
+    youtube, start_youtube_server, connect
+):
     publish_at = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).replace(microsecond=0)
     server = start_youtube_server(*_polling())
     client = connect(server.url)
@@ -54,7 +56,9 @@ def test_a_video_declares_it_is_not_made_for_kids_unless_told(youtube, start_you
 
 
 @pytest.mark.parametrize(("outcome", "reason"), [("rejected", "duplicate"), ("failed", "codec")])
-def test_a_rejected_or_failed_video_is_reported_with_the_reason(youtube, outcome, reason, start_youtube_server, connect):
+def test_a_rejected_or_failed_video_is_reported_with_the_reason(
+    youtube, outcome, reason, start_youtube_server, connect
+):
     youtube.faults.processing_outcome = outcome
     server = start_youtube_server(*_polling())
     client = connect(server.url)

@@ -86,7 +86,9 @@ def test_a_chosen_frame_becomes_the_thumbnail_and_the_video_joins_a_playlist(you
                                "resourceId": {"kind": "youtube#video", "videoId": done["video_id"]}}  # fmt: skip
 
 
-def test_a_503_a_dropped_connection_and_an_expired_token_still_give_one_whole_upload(tmp_path, youtube, start_youtube_server, connect):
+def test_a_503_a_dropped_connection_and_an_expired_token_still_give_one_whole_upload(
+    tmp_path, youtube, start_youtube_server, connect
+):
     youtube.faults.status_at_put = {2: 503}
     youtube.faults.drop_at_put = {4}
     youtube.faults.expire_token_at_put = {6}
@@ -135,7 +137,9 @@ def test_an_expired_token_is_refreshed_before_the_upload(youtube, start_youtube_
     assert youtube.refreshes == 1
 
 
-def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_restart(youtube, start_youtube_server, connect):
+def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_restart(
+    youtube, start_youtube_server, connect
+):
     youtube.faults.pause_at_put = 3  # two chunks in, the third waits while the server is killed
     server = start_youtube_server(*CHUNKED)
     client = connect(server.url)
