@@ -13,6 +13,7 @@ from __future__ import annotations
 from puremvc.patterns.mediator import Mediator
 
 from ..settings import Settings
+from .audio_check_mediator import AudioCheckMediator
 from .cluster_mediator import ClusterMediator
 from .encoder_mediator import EncoderMediator
 from .housekeeping_mediator import HousekeepingMediator
@@ -25,6 +26,7 @@ MEDIATORS: tuple[type[Mediator], ...] = (
     MetricsMediator,
     ClusterMediator,
     EncoderMediator,
+    AudioCheckMediator,
     UploadMediator,
     ProcessingMediator,
     HousekeepingMediator,
