@@ -108,6 +108,7 @@ def test_a_killed_node_s_session_resumes_through_nginx_on_another(node, nginx, t
     holder = next(server for server in nodes if _health(server)["sessions"] == 1)
     survivor = next(server for server in nodes if server is not holder)
     holder.kill()
+    client.close()
     # The client comes back through nginx, which now reaches only the survivor.
     client = connect(proxy.url)
     resumed = _resume(client, session_id, started["resume_token"])
@@ -214,6 +215,7 @@ def test_two_nodes_racing_for_one_session_one_wins_the_other_says_conflict(node,
     session_id = started["session_id"]
     client.send_frames(session_id, encode_frames(0, 10, W, H))
     holder.kill()  # its claim lapses only after the lease: the first racer waits for it meanwhile
+    client.close()
     clients = [connect(racer.url) for racer in racers]
     answers: list[dict] = [{}, {}]
     barrier = threading.Barrier(2)

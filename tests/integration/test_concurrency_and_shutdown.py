@@ -54,6 +54,7 @@ def test_sigterm_lets_an_ending_encode_finish_and_keeps_other_sessions_resumable
         client.send_frame(open_session["session_id"], index, encode_frame(index, WIDTH, HEIGHT, "png"))
     assert client.call("end_session", {"session_id": ended, "frame_count": FRAMES})["ok"]
     assert server.stop() == 0  # SIGTERM, right after the end was acknowledged
+    client.close()
 
     assert probe(tmp_path / "output" / f"{ended}.mp4").frame_indexes == list(range(FRAMES))
     manifest = json.loads((tmp_path / "work" / ended / "manifest.json").read_text())

@@ -55,6 +55,7 @@ def test_killed_server_mid_session_and_mid_encode_resumes_from_the_spool(tmp_pat
 
     # 1. kill -9 mid-session: every acknowledged frame is still there after the restart.
     server.kill()
+    client.close()
     server = start_server()
     client = connect(server.url)
     resumed = client.call("resume_session", {"session_id": session_id, "resume_token": token})
@@ -65,6 +66,7 @@ def test_killed_server_mid_session_and_mid_encode_resumes_from_the_spool(tmp_pat
     # 2. kill -9 right after the end was acknowledged, while ffmpeg runs: the restart rebuilds
     #    the video from the spool by itself, and never serves a half-written file.
     server.kill()
+    client.close()
     server = start_server()
     client = connect(server.url)
     client.resume_until(session_id, token, "video_ready")

@@ -150,6 +150,7 @@ def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_res
     assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
     assert youtube.paused.wait(120)
     server.kill()
+    client.close()
     youtube.release.set()
 
     restarted = start_youtube_server(*CHUNKED)
