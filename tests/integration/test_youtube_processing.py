@@ -85,6 +85,7 @@ def test_a_restarted_server_watches_the_processing_again(youtube, start_youtube_
     video_id = client.wait_for("upload_complete")["video_id"]
     wait_until(lambda: youtube.status_polls.get(video_id), what="a first poll")
     server.kill()
+    client.close()
 
     restarted = start_youtube_server(*_polling())
     again = connect(restarted.url)
