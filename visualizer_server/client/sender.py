@@ -62,7 +62,7 @@ class SessionSender:
 
     def __init__(self, url: str, token: str | None, on_event: Callable[[str, Any], None]) -> None:
         self.url, self.token, self.on_event = url, token, on_event
-        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
+        self.sio = script_client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
         self._connected = threading.Event()
         self._closing = False
         self._lock = threading.Condition()
@@ -277,6 +277,14 @@ def _require(ack: dict[str, Any], event: str) -> dict[str, Any]:
     return ack
 
 
+def script_client(**options: Any) -> socketio.Client:
+    """A Socket.IO client that sends no ``Origin``: it is a script, not a page. The server lets a
+    script in whatever address it used (a port forward, a proxy), and judges the origins of pages;
+    websocket-client would otherwise send the address it dialled as the origin, which the server
+    refuses when it is not its own (a proxy's port)."""
+    return socketio.Client(websocket_extra_options={"suppress_origin": True}, **options)
+
+
 def connect(client: socketio.Client, url: str, token: str | None, timeout_s: float = 10) -> None:
     """Connect, or raise ``SendError`` saying why: the server's refusal reaches only ``connect_error``."""
     refusals: list[Any] = []
@@ -291,7 +299,7 @@ def connect(client: socketio.Client, url: str, token: str | None, timeout_s: flo
 
 def ping(url: str, token: str | None, timeout_s: float = 10) -> tuple[str, float]:
     """The original echo: returns the server's answer and the round-trip time in seconds."""
-    client = socketio.Client(reconnection=False)
+    client = script_client(reconnection=False)
     reply: list[str] = []
     answered = threading.Event()
     client.on("test", lambda message: (reply.append(message), answered.set()))
