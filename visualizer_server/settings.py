@@ -233,7 +233,9 @@ def _validated(field: dataclasses.Field, value: Any, source: str) -> Any:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="visualizer-server",
-        description="Serve the visualizer: Socket.IO frames in, MP4 out.",
+        description="Serve the visualizer: Socket.IO frames in, MP4 out. "
+        "'visualizer-server authorize --client-secrets FILE' connects a YouTube channel once "
+        "(see 'visualizer-server authorize --help').",
         epilog=f"Every flag also reads {ENV_PREFIX}<NAME> (e.g. {ENV_PREFIX}WORK_DIR) and the "
         "TOML file given by --config; flags win over the environment, which wins over the file.",
     )
