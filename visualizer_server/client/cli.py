@@ -216,9 +216,9 @@ def _status(args: argparse.Namespace) -> int:
     status = _ask_left(book, entry, args.token, lambda sender: sender.status(entry))
     if status is None:
         return 1
-    frames = sum(end - start + 1 for start, end in status.get("frames_received", []))
-    print(f"{entry['session_id']}: {status['stage']} ({status['state']}), {status.get('percent', 0):.0f}%, "
-          f"{frames} frames received, {status.get('frames_encoded', 0)} encoded, on {entry['server']}")  # fmt: skip
+    print(f"{entry['session_id']}: {status['stage']} ({status['state']}), {status['percent']:.0f}%, "
+          f"{status['frames_received']} frames received, {status['frames_encoded']} encoded, "
+          f"on {entry['server']}")  # fmt: skip
     if status["stage"] in ("done", "failed", "cancelled"):
         book.remove(entry["session_id"])
     return 0

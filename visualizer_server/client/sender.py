@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 import threading
 import time
 from pathlib import Path
@@ -73,8 +74,9 @@ class SessionSender:
 
     def __init__(self, url: str, token: str | None, on_event: Callable[[str, Any], None]) -> None:
         self.url, self.token, self.on_event = url, token, on_event
-        # handle_sigint=False: the library's own SIGINT handler would disconnect before ours could
-        # tell the server to cancel; Ctrl-C reaches the main thread as KeyboardInterrupt instead.
+        # handle_sigint=False: the library's own SIGINT handler would disconnect before we could
+        # tell the server to cancel. Ctrl-C only sets a flag (``_on_sigint``); the main thread's
+        # waits see it within a slice and raise KeyboardInterrupt there, never inside the library.
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2,
                                    handle_sigint=False)  # fmt: skip
         self._connected = threading.Event()
@@ -86,6 +88,8 @@ class SessionSender:
         self.acked: set[int] = set()
         self.outcome: Outcome | None = None
         self.cancelled = False  # the server confirmed a cancel
+        self._interrupted = False  # Ctrl-C was pressed; raised as KeyboardInterrupt at the next slice
+        self._previous_sigint: Any = None
         self._audio_received = 0  # audio bytes the server held at the last resume
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", lambda reason=None: self._set_disconnected())
@@ -95,7 +99,12 @@ class SessionSender:
 
     # connection -----------------------------------------------------------------------------
     def connect(self) -> None:
-        connect(self.sio, self.url, self.token)
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+        connect(self.sio, self.url, self.token, interrupted=lambda: self._interrupted)
+
+    def _on_sigint(self, *_: Any) -> None:
+        self._interrupted = True
 
     def _on_connect(self) -> None:
         with self._lock:
@@ -119,12 +128,15 @@ class SessionSender:
         """Wait on the lock's condition in slices (Ctrl-C is heard at once); False after ``timeout_s``."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         with self._lock:
-            while not condition():
+            while True:
+                if self._interrupted:
+                    raise KeyboardInterrupt
+                if condition():
+                    return True
                 left = WAIT_SLICE_S if deadline is None else min(WAIT_SLICE_S, deadline - time.monotonic())
                 if left <= 0:
                     return False
                 self._lock.wait(left)
-            return True
 
     def _ask(self, event: str, payload: dict[str, Any], timeout_s: float = CALL_TIMEOUT_S) -> dict[str, Any]:
         """``sio.call``, but waiting in slices (``sio.call`` waits in one ``Event.wait``, deaf to Ctrl-C).
@@ -173,7 +185,7 @@ class SessionSender:
             ack = self._ask("resume_session", request)
             while not ack["ok"] and ack["error"]["code"] == "server_busy":
                 # A cluster still moves the session to the node we reached: ask again when told.
-                time.sleep(ack["error"].get("retry_after_s", 1))
+                self._wait_for(lambda: False, ack["error"].get("retry_after_s", 1))
                 ack = self._ask("resume_session", request)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             return  # dropped again: the next _ensure_bound tries anew
@@ -267,6 +279,7 @@ class SessionSender:
         if self.session is None:
             return "cancelled before a session was started: nothing was left on the server"
         session_id = self.session["session_id"]
+        self._interrupted = False  # from here a second Ctrl-C gives up on telling the server
         try:
             if self._connected.is_set() and not self._bound:
                 self._resume()  # reconnected but not yet resumed: the server takes a cancel only from the owner
@@ -285,6 +298,8 @@ class SessionSender:
         """Disconnect, or stop reconnecting (a reconnect loop would keep the process alive)."""
         self._closing = True
         self.sio.shutdown()
+        if self._previous_sigint is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
 
     def _send_audio(self, audio: bytes, offset: int = 0) -> None:
         while offset < len(audio):
@@ -362,7 +377,8 @@ def _require(ack: dict[str, Any], event: str) -> dict[str, Any]:
     return ack
 
 
-def connect(client: socketio.Client, url: str, token: str | None, timeout_s: float = 10) -> None:
+def connect(client: socketio.Client, url: str, token: str | None, timeout_s: float = 10,
+            interrupted: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
     """Connect, or raise ``SendError`` saying why: the server's refusal reaches only ``connect_error``.
 
     The namespace's answer is awaited here, in slices, not in the library's one long wait.
@@ -375,6 +391,9 @@ def connect(client: socketio.Client, url: str, token: str | None, timeout_s: flo
         raise SendError(f"cannot connect to {url}: {error or 'no answer'} (is the server running there?)") from None
     deadline = time.monotonic() + timeout_s
     while "/" not in client.namespaces and not refusals and time.monotonic() < deadline:
+        if interrupted():
+            client.disconnect()
+            raise KeyboardInterrupt
         time.sleep(WAIT_SLICE_S / 4)  # the connect handler is the caller's: poll the library's own record
     if "/" in client.namespaces:
         return
