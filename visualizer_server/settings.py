@@ -116,7 +116,7 @@ class Settings:
     metrics_without_token: bool = _setting(False, "serve /metrics without the access token (a scraper on a trusted network)")
     redis_url: str | None = _setting(
         None, "Redis URL (redis://host:port/db) that makes this process one node of a cluster sharing --work-dir "
-        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True,
+        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True, secret=True,
     )
     node_name: str | None = _setting(None, "this node's name in a cluster (default: host name and process id)")
     lease_ttl_s: int = _setting(
