@@ -3,7 +3,7 @@
 The transport and the upload replace private methods of eventlet, python-engineio,
 python-socketio and google-api-python-client (view/components/transport/fast_websocket.py,
 hardened_server.py, connection_pool.py, header_deadline.py, youtube_uploader.py). A
-release that renames one of them would not
+new version that renames one of them would not
 break anything visibly: the replacement would simply never be called, and the server would
 fall back to the slow or unsafe behaviour it exists to fix. setup.cfg caps those versions;
 this check catches what the caps cannot (an install that ignores them, a patched
@@ -64,6 +64,8 @@ HOOKS = (
          "the header deadline (stopped once the headers are parsed)"),
     Hook("google-api-python-client", HttpRequest.next_chunk, ("has_stream",),
          "re-sending a retried upload chunk's bytes"),
+    Hook("google-api-python-client", HttpRequest.next_chunk, ("_in_error_state", "resumable_uri"),
+         "continuing a saved upload session (youtube_uploader sets both before its first chunk)"),
 )  # fmt: skip
 
 

@@ -6,7 +6,10 @@ from puremvc.patterns.facade import Facade
 
 from . import notifications as n
 from .controller.adopt_sessions_command import AdoptSessionsCommand
+from .controller.build_video_command import BuildVideoCommand
 from .controller.cancel_session_command import CancelSessionCommand
+from .controller.cleanup_command import CleanupCommand
+from .controller.detach_sessions_command import DetachSessionsCommand
 from .controller.echo_command import EchoCommand
 from .controller.encoder_progress_command import EncoderProgressCommand
 from .controller.end_session_command import EndSessionCommand
@@ -17,22 +20,18 @@ from .controller.finish_video_command import FinishVideoCommand
 from .controller.let_go_session_command import LetGoSessionCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
-from .controller.release_sessions_command import ReleaseSessionsCommand
 from .controller.resume_session_command import ResumeSessionCommand
 from .controller.session_status_command import SessionStatusCommand
 from .controller.start_session_command import StartSessionCommand
 from .controller.startup_command import StartupCommand
 from .controller.supervise_session_command import SuperviseSessionCommand
 from .controller.sweep_command import SweepCommand
+from .controller.upload_command import UploadCommand
 from .controller.upload_progress_command import UploadProgressCommand
 from .settings import Settings
-from .view.cluster_mediator import ClusterMediator
 from .view.encoder_mediator import EncoderMediator
-from .view.housekeeping_mediator import HousekeepingMediator
-from .view.metrics_mediator import MetricsMediator
-from .view.processing_mediator import ProcessingMediator
+from .view.mediators import MEDIATORS
 from .view.socket_mediator import SocketMediator
-from .view.upload_mediator import UploadMediator
 
 COMMANDS = {
     n.STARTUP: StartupCommand,
@@ -45,9 +44,12 @@ COMMANDS = {
     n.CANCEL_SESSION: CancelSessionCommand,
     n.GET_SESSION_STATUS: SessionStatusCommand,
     n.RESUME_SESSION: ResumeSessionCommand,
-    n.CLIENT_DISCONNECTED: ReleaseSessionsCommand,
-    # A session's life: every change of state starts or stops its work, in one place.
+    n.CLIENT_DISCONNECTED: DetachSessionsCommand,
+    # A session's life: every change of state requests its action, in one place, and the card's commands do it.
     n.SESSION_CHANGED: SuperviseSessionCommand,
+    n.BUILD_VIDEO: BuildVideoCommand,
+    n.UPLOAD_VIDEO: UploadCommand,
+    n.CLEAN_UP_SESSION: CleanupCommand,
     n.FAIL_SESSION: FailSessionCommand,
     # What the encoder and the upload report.
     n.ENCODER_PROGRESSED: EncoderProgressCommand,
@@ -85,9 +87,8 @@ class ApplicationFacade(Facade):
             socket.stop_accepting()
         if encoders is not None and grace_s > 0:
             encoders.drain(grace_s)
-        for name in (SocketMediator.NAME, HousekeepingMediator.NAME, EncoderMediator.NAME, UploadMediator.NAME, ProcessingMediator.NAME,
-                     ClusterMediator.NAME, MetricsMediator.NAME):
-            self.remove_mediator(name)
+        for mediator in reversed(MEDIATORS):
+            self.remove_mediator(mediator.NAME)
         Facade.remove_core(self.multitonKey)
 
 

@@ -28,8 +28,12 @@ SESSION_FAILED = "session/failed"
 # Facts for the record (metrics).
 REQUEST_REFUSED = "client/request-refused"
 
-# A session's life: every change of state is announced once, and the work follows from it.
+# A session's life: every change of state is announced once, and the work follows from it:
+# entering a state requests the design card's action for it (SuperviseSessionCommand decides which).
 SESSION_CHANGED = "session/changed"
+BUILD_VIDEO = "video/build"  # receiving or encoding: start the encoder, end its input once every frame is in
+UPLOAD_VIDEO = "video/upload"  # uploading: put the video on YouTube; done after an upload: watch its processing
+CLEAN_UP_SESSION = "session/clean-up"  # a final state: stop the work, remove what is no longer needed
 # Something broke while working for a session (a background task, a fact's handler): fail it.
 FAIL_SESSION = "session/fail"
 
@@ -61,6 +65,5 @@ YOUTUBE_PROCESSED = "video/processed"
 # A cluster (--redis-url): a node asks another to let a session go, and hears that it must.
 ASK_TO_LET_GO = "cluster/ask-to-let-go"
 LET_GO_OF_SESSION = "cluster/let-go"  # this node must stop its work on a session another node took
-CLUSTER_REACHABILITY_CHANGED = "cluster/reachability-changed"
 # Take in the sessions of the work folder no node holds (startup; in a cluster, every sweep).
 ADOPT_SESSIONS = "cluster/adopt-sessions"

@@ -1,9 +1,9 @@
-"""Resume, restore after a restart, and release on disconnect."""
+"""Resume, taking in the work folder after a restart, and detaching on disconnect."""
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.adopt_sessions_command import AdoptSessionsCommand
-from visualizer_server.controller.release_sessions_command import ReleaseSessionsCommand
-from visualizer_server.controller.restore_sessions_command import RestoreSessionsCommand
+from visualizer_server.controller.detach_sessions_command import DetachSessionsCommand
+from visualizer_server.controller.take_in_work_folder_command import TakeInWorkFolderCommand
 from visualizer_server.controller.resume_session_command import ResumeSessionCommand
 from visualizer_server.model.session_proxy import SessionProxy
 from visualizer_server.model.vo.requests import ResumeSessionRequest
@@ -33,7 +33,7 @@ def test_resume_rebinds_the_session_and_starts_no_work(core):
 
 
 def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
-    core.command(n.STARTUP, RestoreSessionsCommand)
+    core.command(n.STARTUP, TakeInWorkFolderCommand)
     core.command(n.ADOPT_SESSIONS, AdoptSessionsCommand)
     core.proxies()
     ended, waiting = core.session(audio_filename="a.wav", audio_size=3), core.session()
@@ -62,8 +62,8 @@ def test_restore_reads_the_spool_drops_partials_and_restarts_each_session(core):
     assert sorted(restarts) == sorted([(ended.id, "encoding"), (waiting.id, "receiving")])
 
 
-def test_a_disconnect_releases_sessions_without_cancelling_them(core):
-    core.command(n.CLIENT_DISCONNECTED, ReleaseSessionsCommand)
+def test_a_disconnect_detaches_sessions_without_cancelling_them(core):
+    core.command(n.CLIENT_DISCONNECTED, DetachSessionsCommand)
     core.proxies()
     mine, other = core.session("sid-1"), core.session("sid-9")
     core.facade.send_notification(n.CLIENT_DISCONNECTED, "sid-1")

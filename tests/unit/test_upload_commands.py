@@ -8,7 +8,7 @@ from visualizer_server import notifications as n
 from visualizer_server.controller.finish_upload_command import FinishUploadCommand
 from visualizer_server.controller.upload_progress_command import UploadProgressCommand
 from visualizer_server.errors import CredentialsError
-from visualizer_server.model.vo.lifecycle import ENCODED, END, UPLOAD
+from visualizer_server.model.vo.lifecycle import Event
 from visualizer_server.model.vo.upload_messages import UploadProgress, UploadResult
 from visualizer_server.model.youtube_credentials_proxy import YouTubeCredentialsProxy
 
@@ -23,7 +23,7 @@ def uploading(core, tmp_path):
     def session():
         made = core.session(upload=True)
         made.frame_count, made.upload_total_bytes = 1, 1000
-        for event in (END, ENCODED, UPLOAD):
+        for event in (Event.END, Event.ENCODED, Event.UPLOAD):
             core.sessions.transition(made, event)
         return made
 

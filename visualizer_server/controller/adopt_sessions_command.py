@@ -16,7 +16,7 @@ from puremvc.interfaces import INotification
 
 from ..model.cluster_proxy import ClusterProxy
 from ..model.session_leases import ClusterUnavailable
-from ..model.vo.lifecycle import RESTART
+from ..model.vo.lifecycle import Event
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -48,4 +48,4 @@ class AdoptSessionsCommand(PipelineCommand):
         self.sessions.take_in(session, fence)
         log.info("took in session %s (%s): %d frames, %d audio bytes", session.id, session.state,
                  len(session.frames_received), session.audio_received_bytes)
-        self.sessions.transition(session, RESTART)
+        self.sessions.transition(session, Event.RESTART)

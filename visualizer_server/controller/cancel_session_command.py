@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.vo.lifecycle import CANCEL
+from ..model.vo.lifecycle import Event
 from ..model.vo.requests import SessionRequest
 from .request_command import RequestCommand
 
@@ -12,5 +12,5 @@ from .request_command import RequestCommand
 class CancelSessionCommand(RequestCommand):
     def handle(self, request: SessionRequest) -> dict[str, Any]:
         session = self.sessions.owned(request.session_id, request.sid)
-        self.sessions.transition(session, CANCEL)  # conflict once the session is over
+        self.sessions.transition(session, Event.CANCEL)  # conflict once the session is over
         return {"session_id": session.id, "state": session.state}

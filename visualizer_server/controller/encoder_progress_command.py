@@ -5,7 +5,7 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from ..model.vo.encoder_messages import MEASURING, MUXING, WAITING, EncoderProgress
-from ..model.vo.lifecycle import ENCODED, ENCODING
+from ..model.vo.lifecycle import Event, State
 from .pipeline_command import PipelineCommand
 
 
@@ -21,8 +21,8 @@ class EncoderProgressCommand(PipelineCommand):
         session.waiting_for_encoder = progress.stage == WAITING
         measured = session.measuring_loudness
         session.measuring_loudness = progress.stage == MEASURING
-        if progress.stage in (MEASURING, MUXING) and session.state == ENCODING:
-            self.sessions.transition(session, ENCODED)  # reports progress itself
+        if progress.stage in (MEASURING, MUXING) and session.state == State.ENCODING:
+            self.sessions.transition(session, Event.ENCODED)  # reports progress itself
             return
         changed = waited != session.waiting_for_encoder or measured != session.measuring_loudness
         self.sessions.report_progress(session, force=changed)

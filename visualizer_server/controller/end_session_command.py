@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CONFLICT, INCOMPLETE, ServiceError
-from ..model.vo.lifecycle import END
+from ..model.vo.lifecycle import Event
 from ..model.vo.requests import EndSessionRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -31,7 +31,7 @@ class EndSessionCommand(RequestCommand):
         # 3. Close the input; the encoder finishes by itself (ending twice is harmless).
         if session.takes_input:
             session.frame_count = count
-            self.sessions.transition(session, END)
+            self.sessions.transition(session, Event.END)
         return {"frame_count": count, "state": session.state}
 
     @staticmethod

@@ -9,8 +9,8 @@ from puremvc.interfaces import INotification
 from .. import notifications as n
 from ..errors import UPLOAD_FAILED, ServiceError
 from ..model.vo.events import UploadCompleted
-from ..model.vo.lifecycle import FAIL, UPLOADED
-from ..model.vo.processing_messages import WATCHING
+from ..model.vo.lifecycle import Event
+from ..model.vo.processing_messages import ProcessingStatus
 from ..model.vo.upload_messages import UploadResult
 from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from .pipeline_command import PipelineCommand
@@ -29,13 +29,14 @@ class FinishUploadCommand(PipelineCommand):
             return
         if result.video_id is None:
             error = ServiceError(result.error_code or UPLOAD_FAILED, result.error_message or "the upload failed")
-            self.sessions.transition(session, FAIL, error)
+            self.sessions.transition(session, Event.FAIL, error)
             return
         # 2. Done: the owner hears the video id, then the session ends like any other.
         session.video_id = result.video_id
-        session.youtube_processing = {"status": WATCHING, "since": time.time()}  # entering done starts the watch
+        # Entering done starts the watch.
+        session.youtube_processing = {"status": ProcessingStatus.WATCHING, "since": time.time()}
         session.bytes_uploaded = session.upload_total_bytes
         url = WATCH_URL.format(result.video_id)
         self.send_notification(n.UPLOAD_COMPLETED,
                                UploadCompleted(session.owner_sid, session.id, result.video_id, url, result.warnings))
-        self.sessions.transition(session, UPLOADED)
+        self.sessions.transition(session, Event.UPLOADED)

@@ -10,7 +10,7 @@ from .. import notifications as n
 from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
 from ..model.vo.events import SessionRef, VideoBuilt
-from ..model.vo.lifecycle import BUILT, FAIL, UPLOAD
+from ..model.vo.lifecycle import Event
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -32,11 +32,11 @@ class FinishVideoCommand(PipelineCommand):
         if not result.ok:
             last_words = " | ".join(result.error_lines) or "no output"
             message = f"ffmpeg failed {result.restarts + 1} times; the spool is kept. Last: {last_words}"
-            self.sessions.transition(session, FAIL, ServiceError(ENCODE_FAILED, message))
+            self.sessions.transition(session, Event.FAIL, ServiceError(ENCODE_FAILED, message))
             return
         # 2. Only a checked video gets its final name, and only then is it announced.
         self._announce(session, result)
-        self.sessions.transition(session, UPLOAD if session.spec.upload else BUILT)
+        self.sessions.transition(session, Event.UPLOAD if session.spec.upload else Event.BUILT)
 
     def _announce(self, session: Session, result: EncoderResult) -> None:
         spec = session.spec

@@ -27,4 +27,4 @@ class LetGoSessionCommand(PipelineCommand):
             log.info("session %s: let go, another node carries it on", session.id)
         # 2. Then the claim, so the other node gets it at once.
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
-        cluster.release(ref.session_id)
+        cluster.give_back(ref.session_id)

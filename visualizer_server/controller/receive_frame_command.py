@@ -9,7 +9,7 @@ from ..errors import CONFLICT, INVALID_REQUEST, LIMIT_EXCEEDED, TOO_LARGE, Servi
 from ..model.frame_check import check_frame
 from ..model.vo.encoder_messages import EncoderCatchUp
 from ..model.vo.events import FrameStored
-from ..model.vo.lifecycle import CANCELLED
+from ..model.vo.lifecycle import State
 from ..model.vo.requests import FrameRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -37,7 +37,7 @@ class ReceiveFrameCommand(RequestCommand):
         if not session.takes_input:
             # The session moved on while a native thread wrote the frame (a cancel removed its
             # folder meanwhile): take back what the write put there.
-            if session.state == CANCELLED:
+            if session.state == State.CANCELLED:
                 self.frames.remove_session(session)
             else:
                 path.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
 from ..model.cluster_proxy import ClusterProxy
-from ..model.vo.lifecycle import RESUME, TAKEOVER
+from ..model.vo.lifecycle import Event
 from ..model.vo.requests import ResumeSessionRequest
 from ..model.vo.session import Session
 from .request_command import RequestCommand
@@ -24,7 +24,7 @@ class ResumeSessionCommand(RequestCommand):
         self._check_token(session, request)
         session.owner_sid = request.sid
         session.touch()
-        self.sessions.transition(session, RESUME)
+        self.sessions.transition(session, Event.RESUME)
         return {
             **session.counts(),
             "state": session.state,
@@ -46,14 +46,14 @@ class ResumeSessionCommand(RequestCommand):
         fence = cluster.take_over(session.id, session.fence)
         session = self.sessions.load(session.id) or session
         if session.is_final:  # it finished while its holder let go: nothing left to take over
-            cluster.release(session.id)
+            cluster.give_back(session.id)
             self.sessions.take_in(session)
             return session
         # 2. The spool is the truth; the work starts again here.
         self.frames.reload(session)
         self.sessions.take_in(session, fence)
         session.owner_sid = request.sid
-        self.sessions.transition(session, TAKEOVER)
+        self.sessions.transition(session, Event.TAKEOVER)
         return session
 
     @staticmethod

@@ -1,5 +1,5 @@
-"""STARTUP: prepare the model, then the view (mediators read proxies), then take back old sessions
-(and, with them, the uploads whose processing YouTube had not reported yet)."""
+"""STARTUP: prepare the model, then the view (mediators read proxies), then take in the work
+folder a previous run left (its sessions and, with them, the uploads whose processing YouTube had not reported yet)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from puremvc.patterns.command import MacroCommand
 
 from .prepare_model_command import PrepareModelCommand
 from .prepare_view_command import PrepareViewCommand
-from .restore_sessions_command import RestoreSessionsCommand
+from .take_in_work_folder_command import TakeInWorkFolderCommand
 
 
 class StartupCommand(MacroCommand):
     def initialize_macro_command(self) -> None:
         self.add_subcommand(PrepareModelCommand)
         self.add_subcommand(PrepareViewCommand)
-        self.add_subcommand(RestoreSessionsCommand)
+        self.add_subcommand(TakeInWorkFolderCommand)

@@ -10,7 +10,7 @@ from puremvc.interfaces import INotification
 from .. import notifications as n
 from ..errors import EXPIRED, ServiceError
 from ..model.cluster_proxy import ClusterProxy
-from ..model.vo.lifecycle import EXPIRE, RECEIVING
+from ..model.vo.lifecycle import Event, State
 from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
@@ -28,7 +28,7 @@ class SweepCommand(PipelineCommand):
             self.send_notification(n.ADOPT_SESSIONS)
         # 1. A session that still waits for its client's frames, and heard nothing for too long, expires.
         for session in self.sessions.live():
-            if session.state == RECEIVING and now - session.last_activity_at > self.settings.idle_timeout_s:
+            if session.state == State.RECEIVING and now - session.last_activity_at > self.settings.idle_timeout_s:
                 self._expire(session)
         # 2. Finished sessions (and their videos) are kept for the retention period, then removed.
         for session in list(self.sessions.sessions.values()):
@@ -46,7 +46,7 @@ class SweepCommand(PipelineCommand):
         idle = self.settings.idle_timeout_s
         log.info("session %s: no activity for %d s, expiring it", session.id, idle)
         message = f"no frames or audio arrived for {idle} s; the session's frames and audio were removed"
-        self.sessions.transition(session, EXPIRE, ServiceError(EXPIRED, message))
+        self.sessions.transition(session, Event.EXPIRE, ServiceError(EXPIRED, message))
 
     def _finished_at(self, session: Session) -> float:
         video = self.videos.find(session.id)

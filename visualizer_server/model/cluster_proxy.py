@@ -33,7 +33,7 @@ class ClusterProxy(Proxy):
         self.node = node
         self.reachable = leases is not None
         self._taking: set[str] = set()  # sessions a resume on this node is taking over right now
-        self._released: dict[str, float] = {}  # session -> when this node let it go
+        self._given_back: dict[str, float] = {}  # session -> when this node gave its lease back
 
     @property
     def leases(self) -> SessionLeases | None:
@@ -47,7 +47,7 @@ class ClusterProxy(Proxy):
         """Take a free session (startup, adoption); its fencing number, or None when another node holds it."""
         if self.leases is None:
             return 0
-        if session_id in self._taking or self._recently_released(session_id):
+        if session_id in self._taking or self._recently_given_back(session_id):
             # A resume here is taking it (its own claim brings it in), or this node just let it go
             # to a node that is about to claim it: taking it back would undo the move.
             return None
@@ -80,23 +80,24 @@ class ClusterProxy(Proxy):
             raise ServiceError(SERVER_BUSY, "the cluster's Redis cannot be reached, so the session cannot move to "
                                             "this node now; try again shortly", retry_after_s=5) from None  # fmt: skip
 
-    def release(self, session_id: str) -> None:
+    def give_back(self, session_id: str) -> None:
+        """Give the session's lease back, so another node can claim it at once."""
         if self.leases is None:
             return
-        self._released[session_id] = time.monotonic()
+        self._given_back[session_id] = time.monotonic()
         try:
-            self.leases.release(session_id)
+            self.leases.give_back(session_id)
         except ClusterUnavailable:
             log.warning("session %s: Redis is away; its lease lapses by itself", session_id)
 
-    def _recently_released(self, session_id: str) -> bool:
-        """Let go within the last lease period; older releases are forgotten (the session may be
+    def _recently_given_back(self, session_id: str) -> bool:
+        """Given back within the last lease period; older ones are forgotten (the session may be
         free again by then, its new holder dead)."""
         horizon = time.monotonic() - self.leases.ttl_ms / 1000
-        for released, at in list(self._released.items()):
+        for given_back, at in list(self._given_back.items()):
             if at < horizon:
-                del self._released[released]
-        return session_id in self._released
+                del self._given_back[given_back]
+        return session_id in self._given_back
 
     def _wait_for_claim(self, session_id: str, fence_floor: int) -> int:
         """Claim the session as soon as its holder lets go; the holder is asked again every

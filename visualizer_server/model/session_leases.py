@@ -1,7 +1,7 @@
 """Who owns which session in a cluster: leases in Redis, with a fencing number per claim.
 
 A lease is ``SET visualizer:lease:<id> <node> NX PX ttl``, renewed by its holder and
-released or extended only while its value is still the holder's (Lua, atomically). Every
+given back or extended only while its value is still the holder's (Lua, atomically). Every
 successful claim also takes a fencing number (``INCR``, never below the number already in
 the session's folder), which the holder writes next to the manifest and checks before it
 writes that session's files, so a node that paused past its lease cannot write after
@@ -45,7 +45,7 @@ end
 return 0
 """
 # KEYS: lease. ARGV: node.
-RELEASE = """
+GIVE_BACK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('del', KEYS[1])
 end
@@ -72,7 +72,7 @@ class SessionLeases:
         self.ttl_ms = ttl_ms
         self._claim = client.register_script(CLAIM)
         self._renew = client.register_script(RENEW)
-        self._release = client.register_script(RELEASE)
+        self._give_back = client.register_script(GIVE_BACK)
 
     def claim(self, session_id: str, fence_floor: int) -> int | None:
         """The new fencing number if this node now holds the session; None if another does."""
@@ -83,8 +83,8 @@ class SessionLeases:
         """False once another node holds the session: this node must let it go."""
         return bool(self._call(self._renew, [_lease(session_id)], [self.node, self.ttl_ms]))
 
-    def release(self, session_id: str) -> None:
-        self._call(self._release, [_lease(session_id)], [self.node])
+    def give_back(self, session_id: str) -> None:
+        self._call(self._give_back, [_lease(session_id)], [self.node])
 
     def holder(self, session_id: str) -> Holder:
         try:

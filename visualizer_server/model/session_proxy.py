@@ -24,7 +24,7 @@ from .files import (
     read_fence,
 )
 from .vo.events import ProgressReport, SessionChange
-from .vo.lifecycle import CREATE, next_state
+from .vo.lifecycle import Event, next_state
 from .vo.session import Session, SessionSpec
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class SessionProxy(Proxy):
 
     def _created(self, session: Session) -> None:
         self.save(session)
-        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, None, session.state, CREATE))
+        self.send_notification(n.SESSION_CHANGED, SessionChange(session.id, None, session.state, Event.CREATE))
 
     def stored_ids(self) -> list[str]:
         """The sessions whose manifests are in the work folder (a previous run's, or another node's)."""

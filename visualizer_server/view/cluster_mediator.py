@@ -12,6 +12,7 @@ from .. import notifications as n
 from ..model.cluster_proxy import ClusterProxy
 from ..model.session_proxy import SessionProxy
 from ..model.vo.events import LetGoRequest, SessionRef
+from ..settings import Settings
 from .components.cluster.cluster_link import ClusterLink
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 class ClusterMediator(Mediator):
     NAME = "ClusterMediator"
 
-    def __init__(self) -> None:
-        super().__init__(self.NAME)
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(self.NAME)  # its link is made on registration: it reads the cluster's proxy
 
     def on_register(self) -> None:
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
@@ -36,12 +37,12 @@ class ClusterMediator(Mediator):
         self.view_component.start()
 
     def on_remove(self) -> None:
-        """Shutting down: this node's sessions are released, so another node takes them in at once."""
+        """Shutting down: this node gives its sessions' leases back, so another node takes them in at once."""
         self.view_component.stop()
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
         for session in sessions.held():
-            cluster.release(session.id)
+            cluster.give_back(session.id)
 
     def list_notification_interests(self) -> list[str]:
         return [n.ASK_TO_LET_GO]
@@ -58,5 +59,4 @@ class ClusterMediator(Mediator):
 
     def _reachability(self, reachable: bool) -> None:
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
-        cluster.reachable = reachable
-        self.send_notification(n.CLUSTER_REACHABILITY_CHANGED, reachable)
+        cluster.reachable = reachable  # /healthz and /metrics read it; the link has logged the change

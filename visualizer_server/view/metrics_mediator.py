@@ -11,6 +11,7 @@ from .. import notifications as n
 from ..errors import BAD_FRAME
 from ..model.cluster_proxy import ClusterProxy
 from ..model.session_proxy import SessionProxy
+from ..settings import Settings
 from .components.metrics import Metrics
 from .encoder_mediator import EncoderMediator
 
@@ -18,8 +19,8 @@ from .encoder_mediator import EncoderMediator
 class MetricsMediator(Mediator):
     NAME = "MetricsMediator"
 
-    def __init__(self) -> None:
-        super().__init__(self.NAME)
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(self.NAME)  # its Metrics are made on registration: they read the proxies
 
     def on_register(self) -> None:
         sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)

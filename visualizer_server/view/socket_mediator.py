@@ -10,11 +10,16 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import INTERNAL, LIMIT_EXCEEDED, ServiceError
+from ..model.cluster_proxy import ClusterProxy
 from ..model.config_proxy import ConfigProxy
+from ..model.session_proxy import SessionProxy
+from ..model.video_store_proxy import VideoStoreProxy
 from ..model.vo.events import ClientEvent
+from ..settings import Settings
 from . import request_parser as parse
-from .components.transport.rate_limiter import RateLimiter
-from .components.transport.socket_server import SocketServer
+from .components.transport import HttpRoutes, RateLimiter, SocketServer, TransportLimits
+from .encoder_mediator import EncoderMediator
+from .metrics_mediator import MetricsMediator
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +50,65 @@ EMITS = {
 
 
 class SocketMediator(Mediator):
+    """Its component is the Socket.IO server with the HTTP routes beside it. The port is bound when
+    the mediator is made (a busy port fails the start, not the first client), and served once it
+    is registered, last of all mediators, so no request arrives before there is someone to do it."""
+
     NAME = "SocketMediator"
 
-    def __init__(self, server: SocketServer, limiter: RateLimiter) -> None:
+    def __init__(self, settings: Settings) -> None:
+        routes = HttpRoutes(settings.page_dir, self._health, self._find_video, self._accepts_token, self._metrics,
+                            metrics_need_token=not settings.metrics_without_token)  # fmt: skip
+        server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
+                              TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
+        self.address = server.listen(settings.host, settings.port)
+        if settings.admin_ui:
+            server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
         super().__init__(self.NAME, server)
-        self.limiter = limiter
+        self.limiter = RateLimiter(settings.max_events_per_second)
 
     @property
     def server(self) -> SocketServer:
         return self.view_component
 
     def on_register(self) -> None:
+        self._metrics_mediator.metrics.watch_connections(self.server.connection_stats)
         for event, (notification, parser) in EVENTS.items():
             self.server.on(event, self._handler(event, notification, parser), windowed=event in WINDOWED)
         self.server.on_connect(self._admit)
         self.server.on_disconnect(self._disconnected)
         self.server.start()
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+        log.info("visualizer-server listening on http://%s:%d%s", *self.address,
+                 f" as node {cluster.node} of a cluster" if cluster.enabled else "")
+
+    @property
+    def _metrics_mediator(self) -> MetricsMediator:
+        return self.facade.retrieve_mediator(MetricsMediator.NAME)
+
+    def _health(self) -> dict[str, object]:
+        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
+        cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
+        config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
+        encoders: EncoderMediator = self.facade.retrieve_mediator(EncoderMediator.NAME)
+        redis_state = ("up" if cluster.reachable else "down") if cluster.enabled else "off"
+        return {"status": "ok", "node": cluster.node, "sessions": len(sessions.live()), "encoders": encoders.running(),
+                "redis": redis_state, "hardware_encoder": config.hardware_encoder_in_use}  # fmt: skip
+
+    def _find_video(self, session_id: str, extension: str):
+        videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)
+        return videos.find(session_id, extension)
+
+    def _accepts_token(self, token: str | None) -> bool:
+        config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
+        return config.accepts_token(token)
+
+    def _metrics(self) -> bytes:
+        return self._metrics_mediator.metrics.render()
 
     def _admit(self, sid: str, auth: Any) -> bool:
-        config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         token = auth.get("token") if isinstance(auth, dict) else None
-        admitted = config.accepts_token(token)
+        admitted = self._accepts_token(token)
         log.info("client %s %s", sid, "connected" if admitted else "refused: no or wrong token")
         return admitted
 

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ...errors import ServiceError
+from .lifecycle import Event, State
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,9 +104,9 @@ class SessionChange:
     """Body of SESSION_CHANGED: ``event`` moved the session from ``before`` (None: new) to ``after``."""
 
     session_id: str
-    before: str | None
-    after: str
-    event: str
+    before: State | None
+    after: State
+    event: Event
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,7 +126,7 @@ class SessionRef:
 
 @dataclasses.dataclass(frozen=True)
 class LetGoRequest:
-    """Body of ASK_TO_LET_GO: ``node`` should stop its work on the session and release it."""
+    """Body of ASK_TO_LET_GO: ``node`` should stop its work on the session and give its lease back."""
 
     session_id: str
     node: str

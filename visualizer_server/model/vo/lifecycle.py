@@ -2,74 +2,80 @@
 
 Like a tus or S3 multipart upload, the states and their transitions *are* the protocol;
 everything a session does (take an encoder, upload, remove files) follows from entering a
-state, in one place (``SuperviseSessionCommand``). Anything not in the table is refused
+state, decided in one place (``SuperviseSessionCommand``) and done by ``BuildVideoCommand``,
+``UploadCommand`` and ``CleanupCommand``. Anything not in the table is refused
 with ``conflict``.
 
-    receiving --end--> encoding --encoded--> muxing --built--> done
-                                                    --upload--> uploading --uploaded--> done
-    receiving, encoding, muxing, uploading --fail--> failed
-                                           --cancel--> cancelled
-    receiving --expire--> expired
-    restart (a new server process takes the session back) and takeover (another node of a
-        cluster takes it): receiving -> receiving, encoding/muxing -> encoding (the encode
-        starts again from the spool), uploading -> uploading (the upload continues)
-    restart: done -> done too, only to watch YouTube's processing of an uploaded video again
-    resume (a connection shows the token): every state -> itself
+``TRANSITIONS`` below is the only description of the lifecycle: docs/architecture.md shows
+it as ``transition_table()`` renders it (a test keeps the two the same).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from ...errors import CONFLICT, ServiceError
 
-# States.
-RECEIVING = "receiving"
-ENCODING = "encoding"  # every frame is in; the encoder finishes its pass over them
-MUXING = "muxing"  # the video stream is complete; the audio is being muxed in
-UPLOADING = "uploading"
-DONE = "done"
-FAILED = "failed"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
-LIVE_STATES = (RECEIVING, ENCODING, MUXING, UPLOADING)
-FINAL_STATES = (DONE, FAILED, CANCELLED, EXPIRED)
 
-# Events.
-CREATE = "create"
-END = "end"
-ENCODED = "encoded"
-BUILT = "built"
-UPLOAD = "upload"
-UPLOADED = "uploaded"
-FAIL = "fail"
-CANCEL = "cancel"
-EXPIRE = "expire"
-RESTART = "restart"
-TAKEOVER = "takeover"
-RESUME = "resume"
-BACK_TO_WORK = (RESTART, TAKEOVER)  # events after which a session's work starts again on this node
+class State(StrEnum):
+    """Where a session is; the value is what manifests and the protocol's ``state`` say."""
 
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (RECEIVING, END): ENCODING,
-    (ENCODING, ENCODED): MUXING,
-    (MUXING, BUILT): DONE,
-    (MUXING, UPLOAD): UPLOADING,
-    (UPLOADING, UPLOADED): DONE,
-    (RECEIVING, EXPIRE): EXPIRED,
-    **{(RECEIVING, event): RECEIVING for event in BACK_TO_WORK},
-    **{(ENCODING, event): ENCODING for event in BACK_TO_WORK},
-    **{(MUXING, event): ENCODING for event in BACK_TO_WORK},
-    **{(UPLOADING, event): UPLOADING for event in BACK_TO_WORK},
-    (DONE, RESTART): DONE,
-    **{(state, FAIL): FAILED for state in LIVE_STATES},
-    **{(state, CANCEL): CANCELLED for state in LIVE_STATES},
-    **{(state, RESUME): state for state in (*LIVE_STATES, *FINAL_STATES)},
+    RECEIVING = "receiving"
+    ENCODING = "encoding"  # every frame is in; the encoder finishes its pass over them
+    MUXING = "muxing"  # the video stream is complete; the audio is being muxed in
+    UPLOADING = "uploading"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Event(StrEnum):
+    """What moves a session; the value is what ``SESSION_CHANGED`` and the logs say."""
+
+    CREATE = "create"
+    END = "end"
+    ENCODED = "encoded"
+    BUILT = "built"
+    UPLOAD = "upload"
+    UPLOADED = "uploaded"
+    FAIL = "fail"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+    RESTART = "restart"  # a new server process takes the session back
+    TAKEOVER = "takeover"  # another node of a cluster takes the session
+    RESUME = "resume"  # a connection shows the token: rebinds it, starts nothing
+
+
+LIVE_STATES = (State.RECEIVING, State.ENCODING, State.MUXING, State.UPLOADING)
+FINAL_STATES = (State.DONE, State.FAILED, State.CANCELLED, State.EXPIRED)
+BACK_TO_WORK = (Event.RESTART, Event.TAKEOVER)  # events after which a session's work starts again on this node
+
+TRANSITIONS: dict[tuple[State, Event], State] = {
+    (State.RECEIVING, Event.END): State.ENCODING,
+    (State.ENCODING, Event.ENCODED): State.MUXING,
+    (State.MUXING, Event.BUILT): State.DONE,
+    (State.MUXING, Event.UPLOAD): State.UPLOADING,
+    (State.UPLOADING, Event.UPLOADED): State.DONE,
+    (State.RECEIVING, Event.EXPIRE): State.EXPIRED,
+    # Back to work: the encode starts again from the spool (a mux too), the upload continues.
+    **{(State.RECEIVING, event): State.RECEIVING for event in BACK_TO_WORK},
+    **{(State.ENCODING, event): State.ENCODING for event in BACK_TO_WORK},
+    **{(State.MUXING, event): State.ENCODING for event in BACK_TO_WORK},
+    **{(State.UPLOADING, event): State.UPLOADING for event in BACK_TO_WORK},
+    # Only to watch YouTube's processing of an uploaded video again (a takeover of a final
+    # session moves nothing: it is taken in as it is).
+    (State.DONE, Event.RESTART): State.DONE,
+    **{(state, Event.FAIL): State.FAILED for state in LIVE_STATES},
+    **{(state, Event.CANCEL): State.CANCELLED for state in LIVE_STATES},
+    **{(state, Event.RESUME): state for state in State},
 }
 
 # What a client sees as ``progress.stage``: the contract's six stages.
-STAGES = {MUXING: ENCODING, EXPIRED: FAILED}
+STAGES = {State.MUXING: State.ENCODING, State.EXPIRED: State.FAILED}
 
 
-def next_state(state: str, event: str) -> str:
+def next_state(state: State, event: Event) -> State:
     """The state ``event`` leads to from ``state``; ``conflict`` when the table has no such move."""
     try:
         return TRANSITIONS[(state, event)]
@@ -77,5 +83,17 @@ def next_state(state: str, event: str) -> str:
         raise ServiceError(CONFLICT, f"the session is {state}: it cannot {event} now") from None
 
 
-def stage(state: str) -> str:
+def stage(state: State) -> State:
     return STAGES.get(state, state)
+
+
+def transition_table() -> str:
+    """``TRANSITIONS`` as a Markdown table, one row per event, in the order of ``Event``."""
+    rows = ["| event | from -> to |", "| --- | --- |"]
+    for event in Event:
+        if event is Event.CREATE:
+            rows.append(f"| `{event}` | (a new session) -> `{State.RECEIVING}` |")
+            continue
+        moves = [f"`{before}` -> `{after}`" for (before, on), after in TRANSITIONS.items() if on is event]
+        rows.append(f"| `{event}` | {', '.join(moves)} |")
+    return "\n".join(rows) + "\n"

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
 from typing import Callable
 
 from google.oauth2.credentials import Credentials
 
-# What became of an uploaded video, as ``youtube_processed`` says it.
-WATCHING = "watching"  # not known yet: the server polls
-PROCESSED = "processed"
-FAILED = "failed"
-REJECTED = "rejected"
-TIMEOUT = "timeout"
+
+
+class ProcessingStatus(StrEnum):
+    """What became of an uploaded video, as ``youtube_processed`` says it (and the manifest keeps)."""
+
+    WATCHING = "watching"  # not known yet: the server polls
+    PROCESSED = "processed"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    TIMEOUT = "timeout"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,5 +37,5 @@ class ProcessingWatch:
 class ProcessingResult:
     session_id: str
     video_id: str
-    status: str  # processed, failed, rejected or timeout
+    status: ProcessingStatus  # processed, failed, rejected or timeout
     reason: str | None = None

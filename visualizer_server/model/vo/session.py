@@ -8,8 +8,8 @@ from typing import Any
 
 from .codec import CODECS, DEFAULT_CODEC
 from .index_ranges import IndexRanges
-from .processing_messages import WATCHING
-from .lifecycle import DONE, ENCODING, FINAL_STATES, RECEIVING, UPLOADING, stage
+from .processing_messages import ProcessingStatus
+from .lifecycle import FINAL_STATES, State, stage
 
 # Room above a raw frame's size for a PNG that compresses worse than raw.
 FRAME_HEADROOM_BYTES = 64 * 1024
@@ -64,7 +64,7 @@ class Session:
     spec: SessionSpec
     owner_sid: str | None
     created_at: float
-    state: str = RECEIVING
+    state: State = State.RECEIVING
     frames_received: IndexRanges = dataclasses.field(default_factory=IndexRanges)
     audio_received_bytes: int = 0
     frame_count: int | None = None
@@ -93,12 +93,12 @@ class Session:
     @property
     def awaits_processing(self) -> bool:
         """Uploaded, and YouTube has not said yet how its processing went."""
-        return (self.youtube_processing or {}).get("status") == WATCHING
+        return (self.youtube_processing or {}).get("status") == ProcessingStatus.WATCHING
 
     @property
     def takes_input(self) -> bool:
         """Frames and audio are taken only until ``end_session``."""
-        return self.state == RECEIVING
+        return self.state == State.RECEIVING
 
     @property
     def total_frames(self) -> int | None:
@@ -109,13 +109,13 @@ class Session:
     def percent(self) -> float:
         """Progress of the current stage, 0 to 100."""
         total = self.total_frames
-        if self.state == DONE:
+        if self.state == State.DONE:
             return 100.0
-        if self.state == UPLOADING and self.upload_total_bytes:
+        if self.state == State.UPLOADING and self.upload_total_bytes:
             return round(100.0 * self.bytes_uploaded / self.upload_total_bytes, 1)
         if not total:
             return 0.0
-        done = len(self.frames_received) if self.state == RECEIVING else self.frames_encoded
+        done = len(self.frames_received) if self.state == State.RECEIVING else self.frames_encoded
         return round(min(100.0, 100.0 * done / total), 1)
 
     def counts(self) -> dict[str, Any]:
@@ -134,9 +134,9 @@ class Session:
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any]) -> "Session":
         """A session as a previous run left it; nobody owns it until it is resumed."""
-        state = manifest["state"]
-        if state == RECEIVING and manifest.get("ended"):
-            state = ENCODING  # a manifest of version 0.1, which kept "ended" apart from the state
+        state = State(manifest["state"])
+        if state == State.RECEIVING and manifest.get("ended"):
+            state = State.ENCODING  # a manifest of version 0.1, which kept "ended" apart from the state
         return cls(
             id=manifest["id"],
             resume_token=manifest["resume_token"],

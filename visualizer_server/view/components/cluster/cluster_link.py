@@ -50,7 +50,7 @@ class ClusterLink:
             thread.kill()
 
     def ask_to_let_go(self, session_id: str, node: str) -> None:
-        """Ask ``node`` to stop its work on the session and release it now."""
+        """Ask ``node`` to stop its work on the session and give its lease back now."""
         try:
             self.leases.client.publish(LET_GO_CHANNEL, json.dumps({"session_id": session_id, "node": node}))
         except redis.RedisError as error:
@@ -62,7 +62,7 @@ class ClusterLink:
             try:
                 for session_id in list(self._owned()):
                     if session_id not in self._owned():
-                        continue  # let go meanwhile: renewing would take back the lease just released
+                        continue  # let go meanwhile: renewing would take back the lease just given back
                     if not self.leases.renew(session_id):
                         log.warning("session %s: another node holds it now; letting it go", session_id)
                         self._on_lost(session_id)

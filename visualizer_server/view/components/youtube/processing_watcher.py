@@ -13,35 +13,32 @@ import time
 from typing import Any, Callable
 
 import eventlet
-import google_auth_httplib2
-from googleapiclient.discovery import Resource, build
+from googleapiclient.discovery import Resource
 from googleapiclient.errors import HttpError
-from googleapiclient.http import build_http
 
 from ....errors import CredentialsError
-from ....model.vo.processing_messages import FAILED, PROCESSED, REJECTED, TIMEOUT, ProcessingResult, ProcessingWatch
+from ....model.vo.processing_messages import ProcessingResult, ProcessingStatus, ProcessingWatch
 from ..greenlets import BackgroundTask
-from .youtube_uploader import BROKEN_CONNECTION, error_reason
+from .youtube_client import BROKEN_CONNECTION, TRANSIENT_STATUSES, error_reason, youtube_client
 
 log = logging.getLogger(__name__)
-TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
 
 
-def outcome(item: dict[str, Any] | None) -> tuple[str, str | None] | None:
+def outcome(item: dict[str, Any] | None) -> tuple[ProcessingStatus, str | None] | None:
     """What ``videos.list`` says of a video: (status, reason), or None while it is still processing."""
     if item is None:
-        return FAILED, "the video is no longer on YouTube"
+        return ProcessingStatus.FAILED, "the video is no longer on YouTube"
     status, details = item.get("status", {}), item.get("processingDetails", {})
     upload_status = status.get("uploadStatus")
     if upload_status == "rejected":
-        return REJECTED, status.get("rejectionReason", "rejected")
+        return ProcessingStatus.REJECTED, status.get("rejectionReason", "rejected")
     if upload_status in ("failed", "deleted"):
-        return FAILED, status.get("failureReason", upload_status)
+        return ProcessingStatus.FAILED, status.get("failureReason", upload_status)
     processing = details.get("processingStatus")
     if processing in ("failed", "terminated"):
-        return FAILED, details.get("processingFailureReason", processing)
+        return ProcessingStatus.FAILED, details.get("processingFailureReason", processing)
     if upload_status == "processed" or processing == "succeeded":
-        return PROCESSED, None
+        return ProcessingStatus.PROCESSED, None
     return None
 
 
@@ -56,25 +53,28 @@ class ProcessingWatcher(BackgroundTask):
             status, reason = self._poll_until_known()
         except Exception as error:  # noqa: BLE001 - a lost exception would leave the video watched for ever
             log.exception("session %s: watching YouTube's processing failed", watch.session_id)
-            status, reason = TIMEOUT, f"the server could not read the processing status: {error}"
+            status, reason = ProcessingStatus.TIMEOUT, f"the server could not read the processing status: {error}"
         log.info("session %s: YouTube video %s %s%s", watch.session_id, watch.video_id, status,
                  f" ({reason})" if reason else "")
         self._on_finished(ProcessingResult(watch.session_id, watch.video_id, status, reason))
 
-    def _poll_until_known(self) -> tuple[str, str | None]:
+    def _poll_until_known(self) -> tuple[ProcessingStatus, str | None]:
         watch, delay = self.watch, self.watch.first_delay_s
         youtube = None
         while True:
             wait = min(delay, watch.deadline - time.time())
             if wait < 0:
-                return TIMEOUT, f"YouTube had not finished processing the video by the deadline ({watch.video_id})"
+                reason = f"YouTube had not finished processing the video by the deadline ({watch.video_id})"
+                return ProcessingStatus.TIMEOUT, reason
             eventlet.sleep(wait)
             try:
                 youtube = youtube or self._client()
                 known = self._ask(youtube)
             except HttpError as error:
                 if error.resp.status not in TRANSIENT_STATUSES:
-                    return TIMEOUT, f"YouTube's processing status could not be read: {error_reason(error)} (HTTP {error.resp.status})"
+                    reason = (f"YouTube's processing status could not be read: {error_reason(error)} "
+                              f"(HTTP {error.resp.status})")
+                    return ProcessingStatus.TIMEOUT, reason
                 known = None
             except (CredentialsError, *BROKEN_CONNECTION) as error:
                 log.warning("session %s: YouTube's processing status not read this time: %s", watch.session_id, error)
@@ -83,12 +83,10 @@ class ProcessingWatcher(BackgroundTask):
                 return known
             delay = min(watch.max_delay_s, delay * 2)
 
-    def _ask(self, youtube: Resource) -> tuple[str, str | None] | None:
+    def _ask(self, youtube: Resource) -> tuple[ProcessingStatus, str | None] | None:
         answer = youtube.videos().list(part="processingDetails,status", id=self.watch.video_id).execute()
         items = answer.get("items", [])
         return outcome(items[0] if items else None)
 
     def _client(self) -> Resource:
-        authorized = google_auth_httplib2.AuthorizedHttp(self.watch.credentials(), http=build_http())
-        options = {"api_endpoint": self.watch.api_endpoint} if self.watch.api_endpoint else None
-        return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
+        return youtube_client(self.watch.credentials(), self.watch.api_endpoint)

@@ -12,29 +12,24 @@ Knows nothing of PureMVC.
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import random
-import socket
 import time
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import eventlet
-import google_auth_httplib2
-import httplib2
-from google.auth.exceptions import TransportError
 from eventlet.green import subprocess
-from googleapiclient.discovery import Resource, build
+from googleapiclient.discovery import Resource
 from googleapiclient.errors import HttpError
-from googleapiclient.http import MediaFileUpload, build_http
+from googleapiclient.http import MediaFileUpload
 
 from ....errors import UPLOAD_FAILED, UPLOAD_QUOTA, CredentialsError
 from ....model.vo.codec import VIDEO_EXTENSIONS
 from ....model.vo.upload_messages import UploadJob, UploadProgress, UploadResult
 from ..greenlets import BackgroundTask
 from .upload_session_reporter import UploadSessionReporter
+from .youtube_client import BROKEN_CONNECTION, QUOTA_REASONS, error_reason, youtube_client
 from ..encoding.ffmpeg_commands import ffmpeg_exe
 
 log = logging.getLogger(__name__)
@@ -42,9 +37,6 @@ T = TypeVar("T")
 
 CHUNK_RETRIES = 8  # 5xx / 429 / rate limits, inside next_chunk
 CONNECTION_RETRIES = 8  # broken connections, here
-QUOTA_REASONS = {"quotaExceeded", "uploadLimitExceeded", "dailyLimitExceeded", "rateLimitExceeded"}
-BROKEN_CONNECTION = (httplib2.HttpLib2Error, http.client.HTTPException, TransportError, ConnectionError, socket.timeout,
-                     OSError)
 
 
 class RetryingMediaFileUpload(MediaFileUpload):
@@ -52,14 +44,6 @@ class RetryingMediaFileUpload(MediaFileUpload):
 
     def has_stream(self) -> bool:
         return False
-
-
-def error_reason(error: HttpError) -> str:
-    try:
-        details = json.loads(error.content.decode())["error"]
-        return details.get("errors", [{}])[0].get("reason") or details.get("status") or str(error.resp.status)
-    except (ValueError, KeyError, IndexError, AttributeError):
-        return str(error.resp.status)
 
 
 class YouTubeUploader(BackgroundTask):
@@ -99,9 +83,7 @@ class YouTubeUploader(BackgroundTask):
         """The API client, with credentials refreshed here, in this greenlet: the token endpoint
         may be slow or unreachable, and only this upload waits for it."""
         credentials = self._retrying(self.job.credentials, "the OAuth token endpoint")
-        authorized = google_auth_httplib2.AuthorizedHttp(credentials, http=build_http())
-        options = {"api_endpoint": self.job.api_endpoint} if self.job.api_endpoint else None
-        return build("youtube", "v3", http=authorized, static_discovery=True, client_options=options)
+        return youtube_client(credentials, self.job.api_endpoint)
 
     def _upload(self, youtube: Resource) -> dict[str, Any]:
         """The upload, to its end; returns the video resource YouTube answers with."""

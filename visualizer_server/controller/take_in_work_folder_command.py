@@ -1,6 +1,7 @@
-"""Startup, step 3: take back the sessions a previous run left, then sweep.
+"""Startup, step 3: take in the work folder a previous run left: alone, discard its half-made
+videos; then adopt its sessions and sweep.
 
-Taking a session back only reads its manifest and lists its spool; its encode and upload
+Adopting a session only reads its manifest and lists its spool; its encode and upload
 start again in their own greenlets. Alone, every half-made video in the output folder is a
 crash's leftover; in a cluster another node may be making one right now, so they stay.
 """
@@ -15,7 +16,7 @@ from .pipeline_command import PipelineCommand
 from .sweep_command import STARTUP_SWEEP
 
 
-class RestoreSessionsCommand(PipelineCommand):
+class TakeInWorkFolderCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         if not cluster.enabled:

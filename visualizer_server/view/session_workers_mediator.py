@@ -1,8 +1,10 @@
-"""Base of the mediators whose components work in background greenlets and report back."""
+"""Base of the mediators that own one background worker per session (an encode, an upload, a
+watch of YouTube's processing) and report what the workers do."""
 
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from puremvc.patterns.mediator import Mediator
 
@@ -14,12 +16,43 @@ from ..model.vo.events import SessionFault, SessionRef
 log = logging.getLogger(__name__)
 
 
-class ReportingMediator(Mediator):
-    def report(self, name: str, body: object) -> None:
-        """Send a fact from a component's greenlet, where an exception would vanish.
+class Worker(Protocol):
+    def start(self) -> None: ...
 
-        A failure while handling it fails that session (with ``internal``), so whatever the
-        session held is released and its client hears why, instead of waiting for ever.
+    def stop(self) -> None: ...
+
+
+class SessionWorkersMediator(Mediator):
+    """One worker per session at most: ``start_worker`` keeps it until it finishes or is stopped;
+    removing the mediator stops them all (a shutdown: every session stays resumable)."""
+
+    def __init__(self, name: str, worker_class: type) -> None:
+        super().__init__(name, worker_class)
+        self.workers: dict[str, Worker] = {}
+
+    def start_worker(self, session_id: str, worker: Worker) -> None:
+        self.workers[session_id] = worker
+        worker.start()
+
+    def stop_worker(self, session_id: str) -> None:
+        """Stop the session's worker; stopping what does not run is harmless."""
+        worker = self.workers.pop(session_id, None)
+        if worker is not None:
+            worker.stop()
+
+    def worker_finished(self, session_id: str) -> None:
+        self.workers.pop(session_id, None)
+
+    def on_remove(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        self.workers.clear()
+
+    def report(self, name: str, body: object) -> None:
+        """Send a fact from a worker's greenlet, where an exception would vanish.
+
+        A failure while handling it fails that session (with ``internal``), so the
+        session is cleaned up and its client hears why, instead of waiting for ever.
         """
         session_id = getattr(body, "session_id", None)
         try:

@@ -1,4 +1,4 @@
-"""A connection went away: its sessions stay (nothing is cancelled) and wait to be resumed."""
+"""A connection went away: its sessions are detached from it and wait for a resume (nothing is cancelled)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from puremvc.interfaces import INotification
 from .pipeline_command import PipelineCommand
 
 
-class ReleaseSessionsCommand(PipelineCommand):
+class DetachSessionsCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
         sid: str = notification.body
         for session in self.sessions.owned_by(sid):

@@ -1,0 +1,66 @@
+"""BuildVideo alone on a fresh core: an encoder for a receiving session, its input ended once every frame is in."""
+
+import pytest
+
+from visualizer_server import notifications as n
+from visualizer_server.controller.build_video_command import BuildVideoCommand
+from visualizer_server.model.vo.events import SessionChange
+from visualizer_server.model.vo.lifecycle import Event, State
+
+
+@pytest.fixture
+def building(core):
+    core.proxies()
+    core.command(n.BUILD_VIDEO, BuildVideoCommand)
+    return core.spy(n.START_ENCODER, n.END_ENCODER_INPUT)
+
+
+def _build(core, session, before, after, event):
+    core.facade.send_notification(n.BUILD_VIDEO, SessionChange(session.id, before, after, event))
+
+
+def test_a_new_session_gets_an_encoder_that_reads_its_spool(core, building):
+    session = core.session(fps=25)
+    _build(core, session, None, State.RECEIVING, Event.CREATE)
+    [job] = building.bodies(n.START_ENCODER)
+    assert (job.session_id, job.fps, job.preset, job.max_restarts) == (session.id, 25, "veryfast", 3)
+    assert job.frames is session.frames_received  # the live set, so the encoder sees new frames
+    assert job.frame_path(7) == core.frames.frame_path(session, 7)
+    assert job.new_intermediate() != job.new_intermediate(), "every encoder run writes a fresh file"
+    assert building.bodies(n.END_ENCODER_INPUT) == []
+
+
+@pytest.mark.parametrize(("spec", "encoder"), [
+    ({"codec": "h264"}, "h264_nvenc"), ({"codec": "hevc"}, "hevc_nvenc"), ({"codec": "av1"}, None),
+    ({"codec": "vp9"}, None), ({"format": "h264"}, None),
+])  # fmt: skip
+def test_the_encoder_gets_the_hardware_encoder_found_for_its_codec_unless_it_copies(core, building, spec, encoder):
+    core.config.hardware_encoders = {"h264": "h264_nvenc", "hevc": "hevc_nvenc"}  # as a probe on an older GPU finds
+    session = core.session(**spec)
+    _build(core, session, None, State.RECEIVING, Event.CREATE)
+    [job] = building.bodies(n.START_ENCODER)
+    assert job.hardware_encoder == encoder
+
+
+def test_the_end_closes_the_encoders_input_with_the_count_and_the_audio(core, building):
+    session = core.session(fps=10, audio_filename="a.wav", audio_size=3)
+    session.frame_count = 4
+    _build(core, session, State.RECEIVING, State.ENCODING, Event.END)
+    assert building.bodies(n.START_ENCODER) == [], "the encoder runs already"
+    [finish] = building.bodies(n.END_ENCODER_INPUT)
+    assert (finish.frame_count, finish.duration_s) == (4, 0.4)
+    assert finish.audio_path == core.frames.audio_path(session)
+    assert finish.output_path.parent == core.videos.output_dir and finish.output_path.name.endswith(".mp4.part")
+
+
+@pytest.mark.parametrize("event", [Event.RESTART, Event.TAKEOVER])
+def test_a_session_taken_back_mid_encode_starts_the_encoder_again_and_closes_its_input(core, building, event):
+    session = core.session()
+    session.frame_count = 1
+    _build(core, session, State.ENCODING, State.ENCODING, event)
+    assert len(building.bodies(n.START_ENCODER)) == 1 and len(building.bodies(n.END_ENCODER_INPUT)) == 1
+
+
+def test_a_session_gone_meanwhile_gets_nothing(core, building):
+    core.facade.send_notification(n.BUILD_VIDEO, SessionChange("gone", None, State.RECEIVING, Event.CREATE))
+    assert building.seen == []

@@ -1,0 +1,57 @@
+"""BuildVideo: a receiving session gets its encoder, and once every frame is in, its input ends so
+the encoder finishes the video (with its audio). Sent by ``SuperviseSessionCommand``."""
+
+from __future__ import annotations
+
+import functools
+
+from puremvc.interfaces import INotification
+
+from .. import notifications as n
+from ..model.vo.encoder_messages import EncodeJob, FinishEncode
+from ..model.vo.events import SessionChange
+from ..model.vo.lifecycle import BACK_TO_WORK, Event, State
+from ..model.vo.session import Session
+from .pipeline_command import PipelineCommand
+
+
+class BuildVideoCommand(PipelineCommand):
+    def execute(self, notification: INotification) -> None:
+        change: SessionChange = notification.body
+        session = self.sessions.find(change.session_id)
+        if session is None:
+            return
+        # 1. A new session, or one this process took back, needs an encoder (it starts on frame 0).
+        if change.event in (Event.CREATE, *BACK_TO_WORK):
+            self._start_encoder(session)
+        # 2. Every frame is in: the encoder finishes its pass and muxes the audio.
+        if change.after == State.ENCODING:
+            self._end_encoder_input(session)
+
+    def _start_encoder(self, session: Session) -> None:
+        spec, settings = session.spec, self.settings
+        job = EncodeJob(
+            session_id=session.id,
+            width=spec.width,
+            height=spec.height,
+            fps=spec.fps,
+            format=spec.format,
+            preset=settings.x264_preset,
+            crf=settings.x264_crf,
+            frames=session.frames_received,
+            frame_path=functools.partial(self.frames.frame_path, session),
+            new_intermediate=functools.partial(self.frames.intermediate_path, session),
+            buffer_bytes=settings.encoder_buffer_bytes,
+            max_restarts=settings.encoder_restarts,
+            codec=spec.codec,
+            alpha=spec.alpha,
+            hardware_encoder=None if spec.format == "h264" else self.config.hardware_encoder_for(spec.codec),
+        )
+        self.send_notification(n.START_ENCODER, job)
+
+    def _end_encoder_input(self, session: Session) -> None:
+        total = session.total_frames or 0
+        audio = self.frames.audio_path(session) if session.spec.audio_size else None
+        output = self.videos.partial_path(session.id, session.spec.video_extension)
+        finish = FinishEncode(session.id, total, output, audio, total / session.spec.fps, session.spec.loudness_lufs)
+        self.send_notification(n.END_ENCODER_INPUT, finish)
