@@ -66,10 +66,15 @@ def _session_folders(server: ServerProcess) -> list[Path]:
 
 
 def _interrupted_send(server: ServerProcess, state: Path, frames: Path, stop: signal.Signals, *extra: str):
-    """Start ``send`` and stop it with ``stop`` once the server has started its session; return the process."""
+    """Start ``send`` and stop it with ``stop`` mid-session; return the process.
+
+    SIGKILL waits until the client has noted the session (what it left is the point);
+    SIGINT only until the server has the session's folder, as a user would press Ctrl-C.
+    """
     client = _start_client(state, "send", str(frames), "--server", server.url, *extra)
+    started = (lambda: _book(state)) if stop == signal.SIGKILL else (lambda: _session_folders(server))
     try:
-        wait_until(lambda: _book(state) or client.poll() is not None, 60, "the session being noted")
+        wait_until(lambda: started() or client.poll() is not None, 60, "the session's start")
         assert client.poll() is None, client.communicate()
         client.send_signal(stop)
         client.wait(timeout=60)

@@ -91,6 +91,7 @@ class SessionSender:
         self._interrupted = False  # Ctrl-C was pressed; raised as KeyboardInterrupt at the next slice
         self._previous_sigint: Any = None
         self._audio_received = 0  # audio bytes the server held at the last resume
+        self._pending: list[Any] | None = None  # the answers of the request being waited for
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", lambda reason=None: self._set_disconnected())
         self.sio.on("progress", self._recorder("progress"))
@@ -138,13 +139,29 @@ class SessionSender:
                     return False
                 self._lock.wait(left)
 
-    def _ask(self, event: str, payload: dict[str, Any], timeout_s: float = CALL_TIMEOUT_S) -> dict[str, Any]:
+    def _ask(self, event: str, payload: dict[str, Any], timeout_s: float = CALL_TIMEOUT_S,
+             on_late_answer: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:  # fmt: skip
         """``sio.call``, but waiting in slices (``sio.call`` waits in one ``Event.wait``, deaf to Ctrl-C).
 
         Raises ``TimeoutError`` with no answer in time, ``BadNamespaceError`` when the
-        connection is (or goes) down: the answer is then lost.
+        connection is (or goes) down: the answer is then lost. With ``on_late_answer``, a
+        Ctrl-C during the wait still waits (up to the cancel's timeout; a second Ctrl-C gives
+        up) for the answer the server is sending, hands it over, then raises KeyboardInterrupt.
         """
+        try:
+            return self._ask_once(event, payload, timeout_s)
+        except KeyboardInterrupt:
+            if on_late_answer is None or self._pending is None:
+                raise
+            answers, self._interrupted = self._pending, False
+            self._wait_for(lambda: answers or not self._connected.is_set(), CANCEL_TIMEOUT_S)
+            if answers:
+                on_late_answer(answers[0])
+            raise
+
+    def _ask_once(self, event: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         answers: list[Any] = []
+        self._pending = answers
 
         def answered(*args: Any) -> None:
             with self._lock:
@@ -230,14 +247,19 @@ class SessionSender:
             spec["upload"] = upload
         self._bound_generation = self._generation
         try:
-            started = self._ask("start_session", spec)
+            # Ctrl-C while the server makes the session: learn its id anyway, so the cancel can remove it.
+            started = self._ask("start_session", spec, on_late_answer=self._adopt_start)
         except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
             raise SendError(f"{self.url} did not answer start_session (the connection dropped or timed out)") from None
-        self.session = _require(started, "start_session")
-        self.outcome = Outcome(self.session["session_id"])
-        self.on_event("started", self.session)
+        self._adopt_start(_require(started, "start_session"))
         self._send_audio(audio_bytes)
         return self._finish(folder)
+
+    def _adopt_start(self, started: dict[str, Any]) -> None:
+        if started.get("ok"):
+            self.session = started
+            self.outcome = Outcome(started["session_id"])
+            self.on_event("started", started)
 
     def resume(self, session: dict[str, Any], folder: FrameFolder, audio: Path | None) -> Outcome:
         """Carry on with a session an earlier run left: send what the server lacks, then end it."""
