@@ -1,4 +1,4 @@
-"""Copy the page's two browser libraries (and their licences) from node_modules/ into the package.
+"""Copy the page's and the SDK's browser libraries (and their licences) from node_modules/ into the package.
 
 The wheel carries these copies, so that ``pip install visualizer-server`` serves a working
 page with no source tree, no Node.js and no network. npm stays the source of truth: the
@@ -16,21 +16,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-VENDOR_DIR = ROOT / "visualizer_server" / "web" / "vendor"
-# name in the package (served at /vendor/<name>) -> file under node_modules/
+WEB_DIR = ROOT / "visualizer_server" / "web"
+# path under web/ (vendor/ is served at /vendor/, sdk/vendor/ at /sdk/vendor/) -> file under node_modules/
 FILES = {
-    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
-    "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
-    "socket.io-client.LICENSE": "socket.io-client/LICENSE",
-    "three.module.min.js": "three/build/three.module.min.js",
-    "three.LICENSE": "three/LICENSE",
+    "vendor/socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "vendor/socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
+    "vendor/socket.io-client.LICENSE": "socket.io-client/LICENSE",
+    "vendor/three.module.min.js": "three/build/three.module.min.js",
+    "vendor/three.LICENSE": "three/LICENSE",
+    # The SDK imports socket.io-client as an ES module, from beside itself, so it loads from any origin.
+    "sdk/vendor/socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    "sdk/vendor/socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",
+    "sdk/vendor/socket.io-client.LICENSE": "socket.io-client/LICENSE",
 }
 
 
 def stale_files() -> list[str]:
     """The vendored names whose bytes differ from node_modules/ (or are missing there or here)."""
     return [name for name, source in FILES.items()
-            if not (VENDOR_DIR / name).is_file() or (VENDOR_DIR / name).read_bytes() != (NODE_MODULES / source).read_bytes()]  # fmt: skip
+            if not (WEB_DIR / name).is_file() or (WEB_DIR / name).read_bytes() != (NODE_MODULES / source).read_bytes()]  # fmt: skip
 
 
 def main() -> int:
@@ -46,10 +50,10 @@ def main() -> int:
         if stale:
             print(f"stale vendored files: {', '.join(stale)}; run 'make vendor' and commit the result", file=sys.stderr)
         return 1 if stale else 0
-    VENDOR_DIR.mkdir(parents=True, exist_ok=True)
     for name in stale:
-        shutil.copyfile(NODE_MODULES / FILES[name], VENDOR_DIR / name)
-        print(f"updated {VENDOR_DIR.relative_to(ROOT) / name}")
+        (WEB_DIR / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(NODE_MODULES / FILES[name], WEB_DIR / name)
+        print(f"updated {(WEB_DIR / name).relative_to(ROOT)}")
     return 0
 
 

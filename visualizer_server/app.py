@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -61,11 +62,27 @@ def wait_for_stop_signal(read_fd: int) -> signal.Signals:
                 return signal.Signals(signum)
 
 
+def keep_files_private(settings: Settings) -> None:
+    """Everything the server (and its ffmpeg) makes from now on withholds ``--umask``'s bits; so do the
+    work and output folders themselves, which list the session ids (files already there keep their modes)."""
+    os.umask(settings.umask_bits)
+    for folder in (settings.work_dir, settings.output_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o777 & ~settings.umask_bits)
+
+
 def serve(settings: Settings) -> None:
     """Run one server until a signal asks it to stop."""
+    keep_files_private(settings)
     signals = catch_stop_signals()
     facade = get_facade(f"visualizer-server-{os.getpid()}-{settings.port}")
-    facade.startup(settings)
+    try:
+        facade.startup(settings)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        raise SettingsError(f"port {settings.port} on {settings.host} is already in use (another visualizer-server?): "
+                            "stop that process or pass another --port") from None  # fmt: skip
     systemd = SystemdNotifier()
     systemd.ready("serving")
     received = wait_for_stop_signal(signals)
@@ -111,5 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return SettingsError.EXIT_CODE
     check_patches()
     configure_logging(settings.log_level, settings.log_format)
-    serve(settings)
+    try:
+        serve(settings)
+    except SettingsError as error:
+        print(f"visualizer-server: {error}", file=sys.stderr)
+        return SettingsError.EXIT_CODE
     return 0

@@ -45,6 +45,7 @@ START_ENCODER = "encoder/start"
 END_ENCODER_INPUT = "encoder/end-input"
 WAIT_FOR_ENCODER = "encoder/wait"  # back-pressure: the caller's greenlet waits for its own session's encoder
 STOP_ENCODER = "encoder/stop"
+CHECK_AUDIO = "audio/check"  # a quick decode of a session's audio before its end is accepted; fails the body's reply
 FRAME_STORED = "frame/stored"  # a fact: the encoder takes the frame from it, and metrics count it
 ENCODER_PROGRESSED = "encoder/progressed"
 ENCODER_FINISHED = "encoder/finished"

@@ -26,7 +26,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 HARDWARE_ENCODERS = ("auto", "off", "nvenc", "vaapi", "qsv")
 ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
+HOST_NAME = re.compile(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?")
 DEFAULT = "default"
+URL_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")  # redis://user:password@host
+# What an empty value would silently have done.
+_EMPTY_HINTS = {"token": ": an empty token would have turned authentication off"}
 
 
 def _setting(default: Any, help: str, **checks: Any) -> Any:
@@ -52,6 +56,15 @@ class Settings:
         (), "another browser origin allowed to connect, as scheme://host[:port] (repeatable); the server's own is always allowed",
         origin=True,
     )
+    allowed_host: tuple[str, ...] = _setting(
+        (), "another host name clients use to reach the server (repeatable), e.g. behind a reverse proxy; "
+        "requests naming any other host get 421 (loopback names and the bind address are always answered)",
+        host_name=True,
+    )
+    public_url: str | None = _setting(
+        None, "the address browsers use to reach the server, e.g. https://viz.example.com behind a reverse proxy: "
+        "its host is answered and its origin is the server's own", url=True,
+    )
     insecure_no_auth: bool = _setting(False, "allow a non-loopback bind without any token")
     youtube_token_file: Path | None = _setting(
         None, "OAuth2 token file written by 'authorize'", exists="file",
@@ -65,14 +78,27 @@ class Settings:
     log_level: str = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL", choices=LOG_LEVELS)
     page_dir: Path = _setting(PAGE_DIR, "folder holding test_client.html, page/ and vendor/ (the installed page by default)",
                               exists="dir")  # fmt: skip
+    umask: str = _setting(
+        "077", "permission bits the server withholds from the folders and files it makes (octal): 077 keeps work "
+        "and output (manifests with resume tokens, videos) private to the service's user (0700/0600); 027 lets "
+        "its group read them, 022 everyone", octal=True,
+    )
     window: int = _setting(8, "frames a client may keep in flight unacknowledged", minimum=1)
     max_frame_bytes: int = _setting(64 * 1024 * 1024, "largest frame accepted, in bytes", minimum=1)
     x264_preset: str = _setting("veryfast", "libx264 preset (ultrafast ... veryslow)", choices=X264_PRESETS)
     x264_crf: int = _setting(20, "libx264 constant rate factor (lower is better quality)", minimum=0, maximum=51)
     max_sessions: int = _setting(32, "live sessions the server takes in all", minimum=1)
     max_sessions_per_connection: int = _setting(4, "live sessions one connection may own", minimum=1)
+    max_sessions_per_address: int = _setting(
+        8, "live sessions the clients of one network address may own, 0 for no cap (behind a proxy, all come "
+        "from the proxy)", minimum=0,
+    )
     max_frames_per_session: int = _setting(216_000, "frames in one session (two hours at 30 fps)", minimum=1)
     max_audio_bytes: int = _setting(512 * 1024 * 1024, "size of one session's audio file", minimum=0)
+    audio_probe_timeout_s: int = _setting(
+        20, "longest wait for the quick decode that checks a session's audio when it ends; longer is undecodable",
+        minimum=1,
+    )
     max_concurrent_encodes: int = _setting(2, "ffmpeg encodes at once; more sessions wait their turn", minimum=1)
     max_events_per_second: int = _setting(1000, "events one connection may send per second", minimum=1)
     min_free_disk_bytes: int = _setting(
@@ -138,6 +164,10 @@ class Settings:
     )
 
     @property
+    def umask_bits(self) -> int:
+        return int(self.umask, 8)
+
+    @property
     def transport_max_bytes(self) -> int:
         """Engine.IO's message cap: a frame plus room for the packet around it."""
         return self.max_frame_bytes + 1024 * 1024
@@ -162,15 +192,23 @@ def _where(source: str) -> str:
     return "its default" if source == DEFAULT else source
 
 
+def _items(field: dataclasses.Field, value: Any, source: str) -> tuple[str, ...]:
+    """A repeatable setting's items (a list, or one string with commas); an empty item is an error."""
+    items = [str(item).strip() for item in (value.split(",") if isinstance(value, str) else list(value))]
+    if "" in items:
+        raise SettingsError(f"{_flag(field)} has an empty value (from {_where(source)})"
+                            f"{_EMPTY_HINTS.get(field.name, '')}; give a value or leave the setting out")  # fmt: skip
+    return tuple(items)
+
+
 def _convert(field: dataclasses.Field, value: Any, source: str) -> Any:
     """Turn a string (flag, env) or TOML value into the field's type, with an error naming the flag."""
     kind = str(field.type)
+    if value is not None and _is_repeatable(field):
+        return _items(field, value, source)
     try:
         if value is None:
             return None
-        if _is_repeatable(field):
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(item).strip() for item in items if str(item).strip())
         if kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -209,6 +247,12 @@ def _problem(field: dataclasses.Field, value: Any) -> str | None:
         return "must be a redis://, rediss:// or unix:// URL"
     if checks.get("url") and not re.match(r"https?://\S+$", value):
         return "must be an http:// or https:// URL"
+    if checks.get("octal") and not re.fullmatch(r"0?[0-7]{1,3}", value):
+        return "must be octal permission bits such as 077 or 027"
+    if checks.get("host_name"):
+        odd = [item for item in value if not HOST_NAME.fullmatch(item)]
+        if odd:
+            return f"takes host names (no scheme, port or path), not {odd[0]!r}"
     if checks.get("origin"):
         odd = [item for item in value if not ORIGIN.fullmatch(item)]
         if odd:
@@ -226,8 +270,16 @@ def _validated(field: dataclasses.Field, value: Any, source: str) -> Any:
     hint = f"; {field.metadata['hint']}" if "hint" in field.metadata else ""
     if _is_repeatable(field):  # the problem names the odd item
         raise SettingsError(f"{_flag(field)} {problem} (from {_where(source)}){hint}")
-    shown = "***" if field.metadata.get("secret") else value
-    raise SettingsError(f"{_flag(field)} {problem}; got {str(shown)!r} from {_where(source)}{hint}")
+    raise SettingsError(f"{_flag(field)} {problem}; got {str(_shown(field, value))!r} from {_where(source)}{hint}")
+
+
+def _shown(field: dataclasses.Field, value: Any) -> Any:
+    """The value as output may show it: secrets masked, and the password inside a URL (Redis's)."""
+    if field.metadata.get("secret") and value:
+        return ["***"] * len(value) if isinstance(value, tuple) else "***"
+    if isinstance(value, str):
+        return URL_PASSWORD.sub(r"\1:***@", value)
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -309,10 +361,8 @@ def describe(settings: Settings, sources: Mapping[str, str]) -> dict[str, Any]:
     """Each setting's value (secrets masked) and source: for ``--print-config``."""
     described: dict[str, Any] = {}
     for field in _fields():
-        value = getattr(settings, field.name)
-        if field.metadata.get("secret") and value:
-            value = ["***"] * len(value) if isinstance(value, tuple) else "***"
-        elif isinstance(value, Path):
+        value = _shown(field, getattr(settings, field.name))
+        if isinstance(value, Path):
             value = str(value)
         elif isinstance(value, tuple):
             value = list(value)

@@ -12,6 +12,7 @@ from puremvc.patterns.facade import Facade
 from puremvc.patterns.mediator import Mediator
 
 from visualizer_server.controller.model_access import ModelAccess
+from visualizer_server.model.client_addresses_proxy import ClientAddressesProxy
 from visualizer_server.model.cluster_proxy import ClusterProxy
 from visualizer_server.model.config_proxy import ConfigProxy
 from visualizer_server.model.frame_store_proxy import FrameStoreProxy
@@ -62,6 +63,7 @@ class Core(ModelAccess):
         self.facade.register_proxy(FrameStoreProxy(self.settings.work_dir))
         self.facade.register_proxy(VideoStoreProxy(self.settings.output_dir))
         self.facade.register_proxy(ClusterProxy("test-node"))
+        self.facade.register_proxy(ClientAddressesProxy())
 
     def spy(self, *interests: str) -> SpyMediator:
         spy = SpyMediator(list(interests))

@@ -38,6 +38,24 @@ def test_session_limits_in_all_and_per_connection(core):
     assert refused["error"]["code"] == "limit_exceeded" and "maximum of 3" in refused["error"]["message"]
 
 
+def test_sessions_are_capped_per_client_address_across_its_connections(core):
+    """One client with many connections cannot fill the server: its address has a cap of its own."""
+    from visualizer_server.model.client_addresses_proxy import ClientAddressesProxy
+
+    core.command(n.START_SESSION, StartSessionCommand)
+    _limited(core, max_sessions=32, max_sessions_per_connection=4, max_sessions_per_address=3)
+    addresses: ClientAddressesProxy = core.facade.retrieve_proxy(ClientAddressesProxy.NAME)
+    for sid in ("a-1", "a-2", "a-3"):
+        addresses.remember(sid, "127.0.0.5")
+    addresses.remember("b-1", "127.0.0.6")
+    assert _start(core, sid="a-1")["ok"] and _start(core, sid="a-2")["ok"] and _start(core, sid="a-1")["ok"]
+    refused = _start(core, sid="a-3")  # a fresh connection, the same address
+    assert refused["error"]["code"] == "limit_exceeded" and "your address already has 3" in refused["error"]["message"]
+    addresses.forget("a-1")  # its sessions keep counting after the connection is gone
+    assert _start(core, sid="a-3")["error"]["code"] == "limit_exceeded"
+    assert _start(core, sid="b-1")["ok"]
+
+
 def test_frame_count_and_index_limits(core):
     core.command(n.START_SESSION, StartSessionCommand)
     core.command(n.RECEIVE_FRAME, ReceiveFrameCommand)

@@ -68,3 +68,13 @@ def test_unknown_config_keys_are_refused(tmp_path):
     config.write_text("prot = 1\n")
     with pytest.raises(SettingsError, match="unknown setting"):
         load_settings(["--config", str(config)], {})
+
+
+def test_the_admin_ui_credentials_are_checked_whole_and_in_constant_time():
+    from visualizer_server.view.components.transport.socket_server import admin_credentials_match
+
+    assert admin_credentials_match("admin", "pw", {"username": "admin", "password": "pw"})
+    for offered in ({"username": "admin", "password": "pW"}, {"username": "other", "password": "pw"},
+                    {"username": "admin"}, {"username": "admin", "password": 1}, "admin:pw", None,
+                    {"username": "admin", "password": "\ud800"}):  # fmt: skip
+        assert not admin_credentials_match("admin", "pw", offered)

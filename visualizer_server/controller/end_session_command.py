@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import notifications as n
 from ..errors import CONFLICT, INCOMPLETE, ServiceError
+from ..model.audio_format import HEAD_BYTES, require_audio
+from ..model.vo.audio_messages import AudioCheck
 from ..model.vo.lifecycle import Event
 from ..model.vo.requests import EndSessionRequest
 from ..model.vo.session import Session
@@ -28,11 +31,21 @@ class EndSessionCommand(RequestCommand):
                 missing_frames=missing_frames,
                 missing_audio_bytes=missing_audio,
             )
-        # 3. Close the input; the encoder finishes by itself (ending twice is harmless).
+        # 3. The audio must be one of the accepted formats that ffmpeg decodes: found now, not after the encode.
+        if session.takes_input and session.spec.audio_size:
+            self._check_audio(session)
+        # 4. Close the input; the encoder finishes by itself (ending twice is harmless).
         if session.takes_input:
             session.frame_count = count
             self.sessions.transition(session, Event.END)
         return {"frame_count": count, "state": session.state}
+
+    def _check_audio(self, session: Session) -> None:
+        require_audio(self.frames.audio_head(session, HEAD_BYTES))
+        check = AudioCheck(session.id, self.frames.audio_path(session))
+        self.send_notification(n.CHECK_AUDIO, check)
+        if check.reply.error is not None:
+            raise check.reply.error
 
     @staticmethod
     def _check_count(session: Session, count: int) -> None:

@@ -7,6 +7,7 @@ from puremvc.patterns.command import SimpleCommand
 
 import redis
 
+from ..model.client_addresses_proxy import ClientAddressesProxy
 from ..model.cluster_proxy import ClusterProxy
 from ..model.config_proxy import ConfigProxy
 from ..model.frame_store_proxy import FrameStoreProxy
@@ -23,6 +24,7 @@ class PrepareModelCommand(SimpleCommand):
     def execute(self, notification: INotification) -> None:
         settings: Settings = notification.body
         self.facade.register_proxy(ConfigProxy(settings))
+        self.facade.register_proxy(ClientAddressesProxy())
         self.facade.register_proxy(SessionProxy(settings.work_dir))
         self.facade.register_proxy(FrameStoreProxy(settings.work_dir))
         self.facade.register_proxy(VideoStoreProxy(settings.output_dir))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CONFLICT, INVALID_REQUEST, ServiceError
+from ..model.audio_format import HEAD_BYTES, require_audio
 from ..model.vo.requests import AudioChunkRequest
 from .request_command import RequestCommand
 
@@ -27,6 +28,8 @@ class ReceiveAudioCommand(RequestCommand):
             )
         if request.offset + len(request.data) > size:
             raise ServiceError(INVALID_REQUEST, f"the chunk runs past the announced audio size of {size} bytes")
+        if request.offset == 0 and len(request.data) >= HEAD_BYTES:
+            require_audio(request.data[:HEAD_BYTES])  # the head already tells; the end checks shorter first chunks
         self.require_disk(len(request.data))
         session.audio_received_bytes = self.frames.append_audio(session, request.offset, request.data)
         return {"received_bytes": session.audio_received_bytes}

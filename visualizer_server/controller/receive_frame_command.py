@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import notifications as n
 from ..errors import CONFLICT, INVALID_REQUEST, LIMIT_EXCEEDED, TOO_LARGE, ServiceError
-from ..model.frame_check import check_frame
+from ..model.frame_check import check_frame_off_loop
 from ..model.vo.encoder_messages import EncoderCatchUp
 from ..model.vo.events import FrameStored
 from ..model.vo.lifecycle import State
@@ -56,5 +56,5 @@ class ReceiveFrameCommand(RequestCommand):
         if len(request.data) > limit:
             raise ServiceError(TOO_LARGE, f"the frame is {len(request.data)} bytes; this session takes at most {limit}")
         spec = session.spec
-        check_frame(request.data, spec.format, spec.width, spec.height, request.index)
+        check_frame_off_loop(request.data, spec.format, spec.width, spec.height, request.index)
         self.require_disk(len(request.data))

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ..errors import INVALID_REQUEST, LIMIT_EXCEEDED, ServiceError
+from ..model.client_addresses_proxy import ClientAddressesProxy
 from ..model.cluster_proxy import ClusterProxy
 from ..model.vo.requests import StartSessionRequest
 from ..model.vo.session import SessionSpec
@@ -18,6 +19,7 @@ class StartSessionCommand(RequestCommand):
         self._check_frame_limit(spec)
         self._check_capacity(spec, request.sid)
         session = self.sessions.create(spec, request.sid)
+        session.client_address = self._addresses.address_of(request.sid)
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         if cluster.enabled:
             self.sessions.take_in(session, cluster.claim_new(session.id))
@@ -27,6 +29,10 @@ class StartSessionCommand(RequestCommand):
             "max_frame_bytes": spec.max_frame_bytes(self.settings.max_frame_bytes),
             "window": self.settings.window,
         }
+
+    @property
+    def _addresses(self) -> ClientAddressesProxy:
+        return self.facade.retrieve_proxy(ClientAddressesProxy.NAME)
 
     def _settle_upload(self, spec: SessionSpec) -> SessionSpec:
         """Upload defaults to 'when credentials exist'; asking for it without them is an error."""
@@ -48,6 +54,14 @@ class StartSessionCommand(RequestCommand):
             raise ServiceError(
                 LIMIT_EXCEEDED,
                 f"this connection already has {settings.max_sessions_per_connection} sessions going on; "
+                "wait for one to finish or cancel one",
+            )
+        address = self._addresses.address_of(sid)
+        if address and settings.max_sessions_per_address and \
+                len(self.sessions.live_from(address)) >= settings.max_sessions_per_address:  # fmt: skip
+            raise ServiceError(
+                LIMIT_EXCEEDED,
+                f"your address already has {settings.max_sessions_per_address} sessions going on; "
                 "wait for one to finish or cancel one",
             )
         if (spec.frame_count or 0) > settings.max_frames_per_session:

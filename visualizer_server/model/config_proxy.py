@@ -36,5 +36,5 @@ class ConfigProxy(Proxy):
             return True
         if not isinstance(token, str):
             return False
-        offered = token.encode()
+        offered = token.encode("utf-8", "surrogatepass")  # a lone surrogate is a wrong token, not a crash
         return any(hmac.compare_digest(offered, known.encode()) for known in self.settings.token)

@@ -10,57 +10,80 @@ from __future__ import annotations
 
 import struct
 
+from eventlet import tpool
+
 from ..errors import BAD_FRAME, ServiceError
+from . import byte_search
 from .h264 import check_access_unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): they carry the size.
 JPEG_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 JPEG_STANDALONE_MARKERS = {0x01, *range(0xD0, 0xD8)}
+MAX_JPEG_SEGMENTS = 1024
 
 
 def _bad(message: str) -> ServiceError:
     return ServiceError(BAD_FRAME, message)
 
 
+def most_png_chunks(size: int) -> int:
+    """Encoders write a PNG's image data in chunks of kilobytes (libpng: 8 KiB), with a few small chunks besides."""
+    return 64 + size // 1024
+
+
 def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a PNG whose chunks run cleanly from IHDR to IEND."""
+    """Width and height of a PNG whose chunks run cleanly from IHDR to IEND.
+
+    A chunk is at least 12 bytes, so 64 MiB could hold five million empty ones; encoders write
+    their image data in chunks of kilobytes, and more chunks than ``most_png_chunks`` allows
+    are refused before they cost seconds.
+    """
     if not data.startswith(PNG_SIGNATURE):
         raise _bad("not a PNG: the PNG signature is missing")
-    position, size, seen_iend = len(PNG_SIGNATURE), None, False
-    while position + 12 <= len(data):
+    if len(data) < len(PNG_SIGNATURE) + 25 or data[12:16] != b"IHDR" or struct.unpack_from(">I", data, 8)[0] < 8:
+        raise _bad("PNG does not start with an IHDR chunk")
+    size = struct.unpack_from(">II", data, 16)
+    position, most = len(PNG_SIGNATURE), most_png_chunks(len(data))
+    for _ in range(most):
+        if position + 12 > len(data):
+            break
         length, kind = struct.unpack_from(">I4s", data, position)
-        if size is None:
-            if kind != b"IHDR" or length < 8:
-                raise _bad("PNG does not start with an IHDR chunk")
-            size = struct.unpack_from(">II", data, position + 8)
         position += 12 + length
         if kind == b"IEND":
-            seen_iend = True
-            break
-    if not seen_iend or position > len(data):
-        raise _bad("PNG is truncated: it does not end with a complete IEND chunk")
-    assert size is not None
-    return size
+            if position > len(data):
+                break
+            return size
+    else:
+        raise _bad(f"PNG has more than {most} chunks for its {len(data)} bytes: write the image data in bigger chunks")
+    raise _bad("PNG is truncated: it does not end with a complete IEND chunk")
 
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
-    """Width and height of a JPEG that has its markers in order and ends with EOI."""
+    """Width and height of a JPEG that has its markers in order up to its scan and ends with EOI.
+
+    Fill bytes (runs of 0xFF) are skipped by a search, not byte by byte, and the header may hold
+    at most ``MAX_JPEG_SEGMENTS`` segments (encoders write about ten).
+    """
     if not data.startswith(b"\xff\xd8"):
         raise _bad("not a JPEG: the start-of-image marker is missing")
     if not data.endswith(b"\xff\xd9"):
         raise _bad("JPEG is truncated: it does not end with the end-of-image marker")
     position, size = 2, None
-    while position + 4 <= len(data):
+    for _ in range(MAX_JPEG_SEGMENTS):
+        if position + 4 > len(data):
+            break
         if data[position] != 0xFF:
             raise _bad(f"JPEG marker expected at byte {position}")
+        position = byte_search.skip_ff(data, position + 1) - 1  # the last 0xFF before the marker code (fill skipped)
+        if position + 2 > len(data):
+            break
         marker = data[position + 1]
-        if marker == 0xFF:
-            position += 1
-            continue
         if marker in JPEG_STANDALONE_MARKERS:
             position += 2
             continue
+        if position + 4 > len(data):
+            break
         (length,) = struct.unpack_from(">H", data, position + 2)
         if marker in JPEG_SOF_MARKERS and position + 9 <= len(data):
             height, width = struct.unpack_from(">HH", data, position + 5)
@@ -68,6 +91,8 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
         if marker == 0xDA:
             break
         position += 2 + length
+    else:
+        raise _bad(f"JPEG has more than {MAX_JPEG_SEGMENTS} segments before its image data")
     if size is None:
         raise _bad("JPEG has no start-of-frame header before its image data")
     return size
@@ -94,6 +119,10 @@ def webp_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+# Above this size a frame is checked in a native thread: its windowed searches then let the event
+# loop's thread run between windows, so no client waits for another's big frame.
+OFF_LOOP_BYTES = 256 * 1024
+
 SIZE_READERS = {"png": png_size, "jpeg": jpeg_size, "webp": webp_size}
 
 
@@ -113,3 +142,11 @@ def check_frame(data: bytes, image_format: str, width: int, height: int, index: 
     actual = SIZE_READERS[image_format](data)
     if actual != (width, height):
         raise _bad(f"the frame is {actual[0]}x{actual[1]}, the session is {width}x{height}")
+
+
+def check_frame_off_loop(data: bytes, image_format: str, width: int, height: int, index: int | None = None) -> None:
+    """``check_frame``, in a native thread for a frame of ``OFF_LOOP_BYTES`` or more."""
+    if len(data) < OFF_LOOP_BYTES:
+        check_frame(data, image_format, width, height, index)
+    else:
+        tpool.execute(check_frame, data, image_format, width, height, index)

@@ -108,6 +108,11 @@ class FrameStoreProxy(Proxy):
                     raise
         return stored + len(fresh)
 
+    def audio_head(self, session: Session, size: int) -> bytes:
+        """The first ``size`` bytes of the session's stored audio (fewer if it holds fewer)."""
+        with open(self.audio_path(session), "rb") as handle:
+            return handle.read(size)
+
     def remove_frames(self, session: Session) -> None:
         """Drop frames, audio and the intermediate video; the manifest stays until cleanup."""
         folder = self.work_dir / session.id

@@ -14,6 +14,7 @@ import dataclasses
 import re
 
 from ..errors import BAD_FRAME, ServiceError
+from . import byte_search
 
 NON_IDR_SLICE, IDR_SLICE, SPS, PPS = 1, 5, 7, 8
 SLICES = {NON_IDR_SLICE, IDR_SLICE}
@@ -23,6 +24,13 @@ UNIT_OPENERS = {6, SPS, PPS, 9, 14, 15, 16, 17, 18}  # SEI, SPS, PPS, delimiter,
 HIGH_PROFILES = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135}
 START_CODE = re.compile(b"\x00\x00\x01")
 EMULATION_PREVENTION = re.compile(b"\x00\x00\x03")
+# The standard's ranges (H.264 7.4.2.1.1): they bound every loop of the SPS parser.
+MAX_POC_CYCLE = 255  # num_ref_frames_in_pic_order_cnt_cycle
+MAX_DPB_FRAMES = 16  # max_num_ref_frames
+EXTRA_NAL_UNITS = 64  # SEI, parameter sets, delimiters: beyond one slice per macroblock
+# The fields up to the cropping window, at their longest (12 scaling lists of 64 entries, a
+# POC cycle of 255 entries, exp-Golomb codes of 65 bits), fit in well under 16 KiB.
+SPS_BYTES_READ = 16 * 1024
 
 
 def _bad(message: str) -> ServiceError:
@@ -30,18 +38,28 @@ def _bad(message: str) -> ServiceError:
 
 
 class BitReader:
-    """Reads an RBSP bit by bit: fixed-width fields and exp-Golomb codes."""
+    """Reads an RBSP bit by bit: fixed-width fields and exp-Golomb codes.
+
+    Each field is read from the few bytes it spans, so a read costs the same whatever the
+    unit's size (one integer built from the whole unit, shifted per bit, made a 65 kB SPS cost
+    seconds).
+    """
 
     def __init__(self, rbsp: bytes) -> None:
-        self._value = int.from_bytes(rbsp, "big")
+        self._data = rbsp
         self._bits = len(rbsp) * 8
         self._position = 0
 
     def u(self, count: int) -> int:
-        if self._position + count > self._bits:
+        if count == 0:
+            return 0
+        end = self._position + count
+        if end > self._bits:
             raise _bad("an H.264 parameter set or slice header ends too early")
-        self._position += count
-        return (self._value >> (self._bits - self._position)) & ((1 << count) - 1)
+        first, last = self._position >> 3, (end - 1) >> 3
+        span = int.from_bytes(self._data[first : last + 1], "big")  # at most 5 bytes: count <= 32
+        self._position = end
+        return (span >> ((last + 1) * 8 - end)) & ((1 << count) - 1)
 
     def ue(self) -> int:
         zeros = 0
@@ -50,6 +68,13 @@ class BitReader:
             if zeros > 31:
                 raise _bad("an H.264 exp-Golomb code is longer than 32 bits")
         return (1 << zeros) - 1 + self.u(zeros)
+
+    def ue_at_most(self, limit: int, name: str) -> int:
+        """An exp-Golomb field with the range the standard gives it: a larger value is not H.264."""
+        value = self.ue()
+        if value > limit:
+            raise _bad(f"the H.264 {name} is {value}; the standard allows at most {limit}")
+        return value
 
     def se(self) -> int:
         code = self.ue()
@@ -63,18 +88,40 @@ class SequenceParameters:
     height: int
 
 
-def nal_units(data: bytes) -> list[bytes]:
-    """The NAL units of an Annex B access unit (start codes of 3 or 4 bytes), header byte first."""
+def _unit_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where each NAL unit of an Annex B access unit lies: (its header byte, the next start code or the end).
+
+    Start codes are found by windowed ``bytes.find`` (C speed, never one long call), and no
+    unit is copied: a frame of tens of MiB costs one pass over its bytes.
+    """
     if not (data.startswith(b"\x00\x00\x01") or data.startswith(b"\x00\x00\x00\x01")):
         raise _bad("not an H.264 access unit in Annex B form: it does not begin with a start code (00 00 01)")
-    starts = [match.end() for match in START_CODE.finditer(data)]
-    ends = [start - 3 for start in starts[1:]] + [len(data)]
-    units = [data[start:end].rstrip(b"\x00") for start, end in zip(starts, ends)]  # trailing zeros belong to the next start code
-    if not all(units):
+    spans, start = [], data.index(b"\x00\x00\x01") + 3
+    while True:
+        following = byte_search.find(data, b"\x00\x00\x01", start)
+        spans.append((start, len(data) if following < 0 else following))
+        if following < 0:
+            return spans
+        start = following + 3
+
+
+def _check_headers(data: bytes, spans: list[tuple[int, int]]) -> list[int]:
+    """The NAL unit types, after checking every unit has a header byte with its forbidden bit clear.
+
+    A unit whose first byte is zero is empty: the zeros belong to the next start code.
+    """
+    if any(start == end or data[start] == 0 for start, end in spans):
         raise _bad("the H.264 access unit holds an empty NAL unit")
-    if any(unit[0] & 0x80 for unit in units):
+    if any(data[start] & 0x80 for start, _ in spans):
         raise _bad("an H.264 NAL unit has its forbidden_zero_bit set: the data is not H.264")
-    return units
+    return [data[start] & 0x1F for start, _ in spans]
+
+
+def nal_units(data: bytes) -> list[bytes]:
+    """The NAL units of an Annex B access unit (start codes of 3 or 4 bytes), header byte first."""
+    spans = _unit_spans(data)
+    _check_headers(data, spans)
+    return [data[start:end].rstrip(b"\x00") for start, end in spans]  # trailing zeros belong to the next start code
 
 
 def split_access_units(stream: bytes) -> list[bytes]:
@@ -120,26 +167,28 @@ def parse_sps(nal: bytes) -> SequenceParameters:
     bits = BitReader(rbsp(nal))
     profile_idc = bits.u(8)
     bits.u(16)  # constraint flags, level_idc
-    bits.ue()  # seq_parameter_set_id
+    bits.ue_at_most(31, "seq_parameter_set_id")
     chroma_format_idc, separate_planes = 1, 0
     if profile_idc in HIGH_PROFILES:
-        chroma_format_idc = bits.ue()
+        chroma_format_idc = bits.ue_at_most(3, "chroma_format_idc")
         if chroma_format_idc == 3:
             separate_planes = bits.u(1)
-        bits.ue(), bits.ue(), bits.u(1)  # bit depths, qpprime_y_zero_transform_bypass_flag
+        bits.ue_at_most(6, "bit_depth_luma_minus8"), bits.ue_at_most(6, "bit_depth_chroma_minus8")
+        bits.u(1)  # qpprime_y_zero_transform_bypass_flag
         if bits.u(1):  # seq_scaling_matrix_present_flag
             for index in range(8 if chroma_format_idc != 3 else 12):
                 if bits.u(1):
                     _skip_scaling_list(bits, 16 if index < 6 else 64)
-    bits.ue()  # log2_max_frame_num_minus4
-    poc_type = bits.ue()
+    bits.ue_at_most(12, "log2_max_frame_num_minus4")
+    poc_type = bits.ue_at_most(2, "pic_order_cnt_type")
     if poc_type == 0:
-        bits.ue()
+        bits.ue_at_most(12, "log2_max_pic_order_cnt_lsb_minus4")
     elif poc_type == 1:
         bits.u(1), bits.se(), bits.se()
-        for _ in range(bits.ue()):
+        for _ in range(bits.ue_at_most(MAX_POC_CYCLE, "num_ref_frames_in_pic_order_cnt_cycle")):
             bits.se()
-    bits.ue(), bits.u(1)  # max_num_ref_frames, gaps_in_frame_num_value_allowed_flag
+    bits.ue_at_most(MAX_DPB_FRAMES, "max_num_ref_frames")
+    bits.u(1)  # gaps_in_frame_num_value_allowed_flag
     width_mbs, height_units = bits.ue() + 1, bits.ue() + 1
     frame_mbs_only = bits.u(1)
     if not frame_mbs_only:
@@ -163,10 +212,17 @@ def _slice_header(nal: bytes) -> tuple[int, int]:
 
 def check_access_unit(data: bytes, width: int, height: int, key_required: bool) -> None:
     """Raise ``bad_frame`` unless ``data`` is one coded picture of a ``width`` x ``height`` stream
-    without B slices; with ``key_required``, an IDR picture with its SPS and PPS."""
-    units = nal_units(data)
-    types = [unit[0] & 0x1F for unit in units]
-    slices = [unit for unit, kind in zip(units, types) if kind in SLICES]
+    without B slices; with ``key_required``, an IDR picture with its SPS and PPS.
+
+    Linear in the unit's size: one windowed search for the start codes (at most one unit per
+    macroblock, plus a few), and only the first bytes of each unit are read.
+    """
+    most = (width // 16 + 1) * (height // 16 + 1) + EXTRA_NAL_UNITS  # a slice holds one macroblock or more
+    if byte_search.count_exceeds(data, b"\x00\x00\x01", most):
+        raise _bad(f"the H.264 access unit holds more than {most} NAL units: more than a {width}x{height} picture has")
+    spans = _unit_spans(data)
+    types = _check_headers(data, spans)
+    slices = [data[start : min(end, start + 64)] for (start, end), kind in zip(spans, types) if kind in SLICES]
     if not slices:
         raise _bad(f"the H.264 access unit holds no slice (NAL types {sorted(set(types))}): it is not a picture")
     headers = [_slice_header(unit) for unit in slices]
@@ -178,7 +234,7 @@ def check_access_unit(data: bytes, width: int, height: int, key_required: bool) 
     if key_required and not {SPS, PPS, IDR_SLICE} <= set(types):
         raise _bad("frame 0 of an h264 session must be a key frame holding its SPS, PPS and IDR slice "
                    "(WebCodecs: the first chunk, with avc: {format: \"annexb\"})")  # fmt: skip
-    for unit in (unit for unit, kind in zip(units, types) if kind == SPS):
-        sps = parse_sps(unit)
+    for start, end in (span for span, kind in zip(spans, types) if kind == SPS):
+        sps = parse_sps(data[start : min(end, start + SPS_BYTES_READ)])
         if (sps.width, sps.height) != (width, height):
             raise _bad(f"the H.264 stream is {sps.width}x{sps.height}, the session is {width}x{height}")

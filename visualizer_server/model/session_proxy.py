@@ -155,6 +155,10 @@ class SessionProxy(Proxy):
         """The sessions of one connection that still go on: finished ones do not count against its limit."""
         return [session for session in self.owned_by(sid) if not session.is_final]
 
+    def live_from(self, address: str) -> list[Session]:
+        """The sessions still going on that a client at ``address`` started."""
+        return [session for session in self.live() if session.client_address == address]
+
     def forget(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)
 

@@ -4,7 +4,7 @@ Each is built from the settings and makes its own component (EmployeeAdmin:
 ``super(NAME, new UserList())``). The order matters both ways: metrics first (everything
 reports to them), the cluster's link before the work it fences, encoders before anything can
 ask for an encode, the socket last (no request arrives before there is someone to do it).
-Backwards, the socket stops taking requests first, and the cluster lets its leases go only
+Backwards, the socket stops taking requests first, and the cluster gives its leases back only
 once the encodes and uploads it fenced have stopped.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from puremvc.patterns.mediator import Mediator
 
 from ..settings import Settings
+from .audio_check_mediator import AudioCheckMediator
 from .cluster_mediator import ClusterMediator
 from .encoder_mediator import EncoderMediator
 from .housekeeping_mediator import HousekeepingMediator
@@ -25,6 +26,7 @@ MEDIATORS: tuple[type[Mediator], ...] = (
     MetricsMediator,
     ClusterMediator,
     EncoderMediator,
+    AudioCheckMediator,
     UploadMediator,
     ProcessingMediator,
     HousekeepingMediator,

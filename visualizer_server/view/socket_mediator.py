@@ -10,6 +10,7 @@ from puremvc.patterns.mediator import Mediator
 
 from .. import notifications as n
 from ..errors import INTERNAL, LIMIT_EXCEEDED, ServiceError
+from ..model.client_addresses_proxy import ClientAddressesProxy
 from ..model.cluster_proxy import ClusterProxy
 from ..model.config_proxy import ConfigProxy
 from ..model.session_proxy import SessionProxy
@@ -18,6 +19,9 @@ from ..model.vo.events import ClientEvent
 from ..settings import Settings
 from . import request_parser as parse
 from .components.transport import HttpRoutes, RateLimiter, SocketServer, TransportLimits
+from .components.transport.allowed_origins import AllowedOrigins
+from .components.transport.served_hosts import ServedHosts
+from .components.transport.server_paths import scrub_error
 from .encoder_mediator import EncoderMediator
 from .metrics_mediator import MetricsMediator
 
@@ -57,10 +61,13 @@ class SocketMediator(Mediator):
     NAME = "SocketMediator"
 
     def __init__(self, settings: Settings) -> None:
+        served = ServedHosts.from_settings(settings)
+        # The SDK (/sdk/) is served with CORS to the origins that may open a Socket.IO connection.
         routes = HttpRoutes(settings.page_dir, self._health, self._find_video, self._accepts_token, self._metrics,
-                            metrics_need_token=not settings.metrics_without_token)  # fmt: skip
+                            metrics_need_token=not settings.metrics_without_token,
+                            allows_origin=AllowedOrigins(settings.cors_origin, served))  # fmt: skip
         server = SocketServer(routes, settings.cors_origin, settings.transport_max_bytes, settings.connect_timeout_s,
-                              TransportLimits.from_settings(settings), settings.redis_url)  # fmt: skip
+                              TransportLimits.from_settings(settings), settings.redis_url, served)  # fmt: skip
         self.address = server.listen(settings.host, settings.port)
         if settings.admin_ui:
             server.instrument(settings.admin_username, settings.admin_password, not settings.admin_read_write)
@@ -106,15 +113,22 @@ class SocketMediator(Mediator):
     def _metrics(self) -> bytes:
         return self._metrics_mediator.metrics.render()
 
-    def _admit(self, sid: str, auth: Any) -> bool:
+    def _admit(self, sid: str, auth: Any, address: str | None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None
         admitted = self._accepts_token(token)
         log.info("client %s %s", sid, "connected" if admitted else "refused: no or wrong token")
+        if admitted:
+            self._addresses.remember(sid, address)
         return admitted
+
+    @property
+    def _addresses(self) -> ClientAddressesProxy:
+        return self.facade.retrieve_proxy(ClientAddressesProxy.NAME)
 
     def _disconnected(self, sid: str) -> None:
         log.info("client %s disconnected", sid)
         self.limiter.forget(sid)
+        self._addresses.forget(sid)
         self.send_notification(n.CLIENT_DISCONNECTED, sid)
 
     def on_remove(self) -> None:
@@ -132,7 +146,7 @@ class SocketMediator(Mediator):
             try:
                 request = parser(sid, payload)
                 self.send_notification(notification, request)
-                return request.reply.to_ack()
+                return scrub_error(request.reply.to_ack())
             except ServiceError as error:
                 return {"ok": False, "error": error.to_dict()}
             except Exception:
@@ -149,4 +163,4 @@ class SocketMediator(Mediator):
     def handle_notification(self, notification: INotification) -> None:
         body: ClientEvent = notification.body
         if body.owner_sid is not None:
-            self.server.emit(EMITS[notification.name], body.payload(), to=body.owner_sid)
+            self.server.emit(EMITS[notification.name], scrub_error(body.payload()), to=body.owner_sid)

@@ -78,6 +78,7 @@ class Session:
     bytes_uploaded: int = 0
     upload_total_bytes: int = 0
     upload_uri: str | None = None  # the YouTube upload session, saved so a restart continues it
+    client_address: str | None = None  # where the client that started it connected from; not saved (a cap, not a fact)
     video_id: str | None = None
     youtube_processing: dict[str, Any] | None = None  # status (watching until known), reason, since (upload time)
     fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)

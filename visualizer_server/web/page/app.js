@@ -1,11 +1,17 @@
 // The test page: the original echo, and the visualizer that renders a track frame by frame,
 // sends the frames to the server, and shows the finished video.
-import { demoTrack, decodeFile, encodeWav, spectrumAt } from "./audio.js";
+import { demoTrack, decodeFile, encodeWav, spectrumAt } from "../sdk/audio.js";
 import { VisualizerScene } from "./scene.js";
-import { Session } from "./session.js";
-import { encodedSender, imageSender } from "./senders.js";
-import { chooseConfig, describe } from "./video_encoder.js";
-import { forgetSession, saveSession, savedSession } from "./saved_session.js";
+import { Session } from "../sdk/session.js";
+import { encodedSender, imageSender } from "../sdk/senders.js";
+import { chooseConfig, describe } from "../sdk/video_encoder.js";
+import { forgetTake, saveTake, savedTakes } from "../sdk/saved_session.js";
+
+// The page keeps one render in progress at a time, with its form, among the SDK's saved takes.
+const savedSession = () => Object.values(savedTakes()).find((take) => take.form) ?? null;
+const forgetSession = () => { const saved = savedSession(); if (saved) forgetTake(saved.id); };
+const saveSession = (session, form, frames, audioName) =>
+  saveTake({ id: session.id, token: session.token, window: session.window, upload: session.upload, form, frames, audioName });
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.search).get("token");
@@ -174,13 +180,13 @@ async function produce(session, form, audio, frames, first, held) {
   const canvas = $("preview");
   const scene = new VisualizerScene(canvas, form.width, form.height);
   const sender = form.encode
-    ? encodedSender(session, canvas, await chooseConfig(form.width, form.height, form.fps), form.fps, first, held, describe)
-    : imageSender(session, canvas, scene.renderer, form.format, held);
+    ? encodedSender(session, await chooseConfig(form.width, form.height, form.fps), form.fps, first, held, describe)
+    : imageSender(session, form.format, held);
   const started = performance.now();
   try {
     for (let index = first; index < frames && !session.cancelled; index++) {
       scene.render(index, form.fps, spectrumAt(audio.samples, index, form.fps));
-      await sender.put(index);
+      await sender.put(index, canvas);
       showBar("send", session.ackedCount, frames - first, started);
       $("encoder").textContent = sender.describe();
     }

@@ -1,7 +1,7 @@
 // The visualization: a ring of bars that follow the spectrum, a core that swells with the
 // bass, a camera that circles. Everything is a function of the frame index and its spectrum.
 import * as THREE from "three";
-import { BANDS } from "./audio.js";
+import { BANDS } from "../sdk/audio_levels.js";
 
 export class VisualizerScene {
   constructor(canvas, width, height) {

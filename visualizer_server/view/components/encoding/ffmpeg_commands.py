@@ -15,6 +15,7 @@ import imageio_ffmpeg
 
 from ....model.vo.codec import CODECS
 from ....model.vo.encoder_messages import EncodeJob, FinishEncode
+from .audio_input import audio_input_args
 from .video_encoders import encoder_args
 
 PIPE_CODECS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
@@ -76,7 +77,7 @@ def mux_args(intermediate: Path, finish: FinishEncode, muxer: str = "mp4", loudn
     Streams are mapped explicitly: a file that holds no audio then fails instead of
     silently giving a video without sound.
     """
-    audio_in = ["-i", str(finish.audio_path)] if finish.audio_path else []
+    audio_in = audio_input_args(finish.audio_path) if finish.audio_path else []
     audio_filter = f"{loudness_filter},apad" if loudness_filter else "apad"
     audio_out = (
         ["-map", "1:a:0", "-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]

@@ -16,6 +16,8 @@ import math
 from pathlib import Path
 from typing import Iterable
 
+from .audio_input import audio_input_args
+
 TRUE_PEAK_CEILING_DBTP = -1.0
 MIN_RANGE_LU, MAX_RANGE_LU = 7.0, 50.0  # loudnorm's LRA target: its default, and the largest it takes
 MEASURED_FIELDS = ("input_i", "input_tp", "input_lra", "input_thresh", "target_offset")
@@ -30,7 +32,7 @@ def measure_args(ffmpeg: str, audio: Path, duration_s: float, target_lufs: float
     """Pass 1: measure the audio as the video will hold it; the numbers go to stderr as JSON."""
     return [
         ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-        "-t", f"{duration_s:.6f}", "-i", str(audio), "-map", "0:a:0",
+        "-t", f"{duration_s:.6f}", *audio_input_args(audio), "-map", "0:a:0",
         "-af", f"{_targets(target_lufs, MIN_RANGE_LU)}:print_format=json", "-f", "null", "-",
     ]  # fmt: skip
 

@@ -18,6 +18,8 @@ from ....model.vo.codec import VIDEO_EXTENSIONS
 # package by scripts/refresh_vendor.py, so an installed wheel needs no Node.js): plain names only.
 PAGE_MODULE = re.compile(r"[a-z_]+\.js")
 VENDOR_FILE = re.compile(r"[a-z][a-z0-9.-]*\.(js|map)")
+# The recorder SDK (sdk/) and its vendored socket.io-client (sdk/vendor/), for pages of any allowed origin.
+SDK_FILE = re.compile(r"(vendor/)?[a-z][a-z0-9_.-]*\.(js|map)")
 
 
 class HttpRoutes:
@@ -31,19 +33,23 @@ class HttpRoutes:
         accepts_token: Callable[[str | None], bool],
         metrics: Callable[[], bytes],
         metrics_need_token: bool = True,
+        allows_origin: Callable[[str | None, dict], bool] = lambda origin, environ: False,
     ) -> None:
-        """``metrics_need_token``: ``/metrics`` reveals activity, so it asks for the token unless told not to."""
+        """``metrics_need_token``: ``/metrics`` reveals activity, so it asks for the token unless told not to.
+        ``allows_origin``: the browser origins the SDK is served to (CORS), as the Socket.IO server allows them."""
         self.page_dir = page_dir
         self.health = health
         self.find_video = find_video
         self.accepts_token = accepts_token
         self.metrics = metrics
         self.metrics_need_token = metrics_need_token
+        self.allows_origin = allows_origin
         self.url_map = Map(
             [
                 Rule("/", endpoint="page"),
                 Rule("/vendor/<name>", endpoint="vendor"),
                 Rule("/page/<name>", endpoint="module"),
+                Rule("/sdk/<path:name>", endpoint="sdk"),
                 Rule("/healthz", endpoint="healthz"),
                 Rule("/metrics", endpoint="metrics"),
                 Rule("/videos/<session_id>.<extension>", endpoint="video"),
@@ -71,6 +77,16 @@ class HttpRoutes:
         if not PAGE_MODULE.fullmatch(name):
             raise NotFound()
         return self._file(request, self.page_dir / "page" / name)
+
+    def _sdk(self, request: Request, name: str) -> Response:
+        if not SDK_FILE.fullmatch(name):
+            raise NotFound()
+        response = self._file(request, self.page_dir / "sdk" / name)
+        origin = request.headers.get("Origin")
+        if origin is not None and self.allows_origin(origin, request.environ):
+            response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+        return response
 
     def _healthz(self, request: Request) -> Response:
         return Response(json.dumps(self.health()), mimetype="application/json")

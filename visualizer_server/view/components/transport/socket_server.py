@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 import socket
 from typing import Any, Callable
@@ -18,11 +19,23 @@ from .connection_stats import ConnectionStats
 from .frame_window import FrameWindow
 from .hardened_server import HardenedServer
 from .header_deadline import HeaderDeadlineProtocol
+from .served_hosts import ServedHosts
 from .transport_limits import TransportLimits
 
 log = logging.getLogger(__name__)
 
 EventHandler = Callable[[str, Any], Any]
+
+
+def admin_credentials_match(username: str, password: str, offered: Any) -> bool:
+    """Whether the Admin UI's ``auth`` names this user and password; both compared in constant time."""
+    if not isinstance(offered, dict):
+        return False
+    pairs = [(offered.get("username"), username), (offered.get("password"), password)]
+    if not all(isinstance(given, str) for given, _ in pairs):
+        return False
+    # Both comparisons always run: which one failed must not show in the time taken.
+    return all([hmac.compare_digest(given.encode("utf-8", "surrogatepass"), known.encode()) for given, known in pairs])
 
 
 class SocketServer:
@@ -41,8 +54,11 @@ class SocketServer:
         connect_timeout_s: float,
         limits: TransportLimits,
         redis_url: str | None = None,
+        served: ServedHosts | None = None,
     ) -> None:
+        """``served``: the host names answered (loopback and none else by default); another ``Host`` gets 421."""
         self.limits = limits
+        self.served = served or ServedHosts("127.0.0.1")
         self.connection_stats = ConnectionStats()
         self.sio = HardenedServer(
             connect_timeout_s=connect_timeout_s,
@@ -51,7 +67,7 @@ class SocketServer:
             ping_timeout=limits.ping_timeout_s,
             async_mode="eventlet",
             # Browser protection, not authentication: the own origin and the configured ones.
-            cors_allowed_origins=AllowedOrigins(cors_origins),
+            cors_allowed_origins=AllowedOrigins(cors_origins, self.served),
             max_http_buffer_size=max_message_bytes,
             # A cluster: events reach a client on whichever node it is connected to. Frames never
             # go through it (they are acknowledged, not emitted).
@@ -60,7 +76,7 @@ class SocketServer:
             engineio_logger=False,
         )
         fast_websocket.install(self.sio)
-        self.app = socketio.WSGIApp(self.sio, http_app)
+        self.app = self.served.guard(socketio.WSGIApp(self.sio, http_app))
         self._listener: Any = None
         self._server_thread: eventlet.greenthread.GreenThread | None = None
 
@@ -74,11 +90,11 @@ class SocketServer:
         if windowed:
             self.sio.windowed_events.add(event)
 
-    def on_connect(self, admit: Callable[[str, Any], bool]) -> None:
-        """``admit(sid, auth)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
+    def on_connect(self, admit: Callable[[str, Any, str | None], bool]) -> None:
+        """``admit(sid, auth, address)`` decides; a refusal reaches the client as ``connect_error`` "unauthorized"."""
 
         def connect(sid: str, environ: dict, auth: Any = None) -> None:
-            if not admit(sid, auth):
+            if not admit(sid, auth, environ.get("REMOTE_ADDR")):
                 raise socketio.exceptions.ConnectionRefusedError("unauthorized")
 
         self.sio.on("connect", connect)
@@ -87,8 +103,9 @@ class SocketServer:
         self.sio.on("disconnect", lambda sid, reason=None: handler(sid))
 
     def instrument(self, username: str, password: str, read_only: bool) -> None:
-        """Serve the official Socket.IO Admin UI on the ``/admin`` namespace."""
-        self.sio.instrument(auth={"username": username, "password": password}, read_only=read_only,
+        """Serve the official Socket.IO Admin UI on the ``/admin`` namespace; its password compared in
+        constant time (python-socketio compares a dict with ``==``)."""
+        self.sio.instrument(auth=functools.partial(admin_credentials_match, username, password), read_only=read_only,
                             mode="production")  # fmt: skip
 
     def emit(self, event: str, data: Any, to: str) -> None:
@@ -101,8 +118,11 @@ class SocketServer:
         """Bind now (so a port of 0 is resolved and a busy port fails at startup), serve later."""
         raise_open_files_limit(self.limits.max_connections)
         # The kernel's longest accept queue: a burst of connections waits there instead of having its SYNs dropped.
-        self._listener = eventlet.listen((host, port), backlog=socket.SOMAXCONN)
-        return self._listener.getsockname()[:2]
+        # Not SO_REUSEPORT (eventlet's default): a second server on a port in use must fail, not share it.
+        self._listener = eventlet.listen((host, port), backlog=socket.SOMAXCONN, reuse_port=False)
+        bound = self._listener.getsockname()[:2]
+        self.served.port = bound[1]
+        return bound
 
     def start(self) -> None:
         """Serve, with the connection caps, the header deadline and a timeout for silent sockets."""

@@ -2,15 +2,11 @@
 // flight, audio by offset, and after a dropped connection `resume_session`, then only
 // what the server does not already hold is sent again.
 
+import { RecorderError } from "./recorder_error.js";
+import { pause } from "./real_time.js";
+
 const AUDIO_CHUNK = 256 * 1024;
 const ACK_TIMEOUT_MS = 30000;
-
-export class SessionError extends Error {
-  constructor(error) {
-    super(`${error.message} (${error.code})`);
-    this.code = error.code;
-  }
-}
 
 export class Session {
   /** `events`: {onProgress, onVideo, onUpload, onFailed, onResumed} */
@@ -21,12 +17,26 @@ export class Session {
     this.ackedCount = 0;
     this.waiters = [];
     this.#markReady();
-    socket.on("disconnect", () => { this.ready = new Promise((resolve) => { this.#resolveReady = resolve; }); });
-    socket.on("connect", () => { if (this.id) this.#resume(); else this.#resolveReady?.(); });
-    socket.on("progress", (p) => p.session_id === this.id && events.onProgress?.(p));
-    socket.on("video_ready", (v) => v.session_id === this.id && events.onVideo?.(v));
-    socket.on("upload_complete", (u) => u.session_id === this.id && events.onUpload?.(u));
-    socket.on("session_failed", (f) => f.session_id === this.id && events.onFailed?.(f.error));
+    this.listeners = {
+      disconnect: () => { this.ready = new Promise((resolve) => { this.#resolveReady = resolve; }); },
+      connect: () => { if (this.id) this.#resume(); else this.#resolveReady?.(); },
+      progress: (p) => p.session_id === this.id && events.onProgress?.(p),
+      video_ready: (v) => v.session_id === this.id && events.onVideo?.(v),
+      upload_complete: (u) => u.session_id === this.id && events.onUpload?.(u),
+      session_failed: (f) => f.session_id === this.id && events.onFailed?.(f.error),
+    };
+    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event, listener);
+  }
+
+  /** Stop listening: the session is over (built, failed or cancelled). */
+  detach() {
+    for (const [event, listener] of Object.entries(this.listeners)) this.socket.off(event, listener);
+  }
+
+  /** Fail what waits on this session (a `session_failed` from the server, say). */
+  abort(error) {
+    this.failure ??= error;
+    this.#wake();
   }
 
   #resolveReady = null;
@@ -50,7 +60,7 @@ export class Session {
 
   async start(spec) {
     const ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("start_session", spec);
-    if (!ack.ok) throw new SessionError(ack.error);
+    if (!ack.ok) throw new RecorderError(ack.error);
     Object.assign(this, { id: ack.session_id, token: ack.resume_token, window: ack.window, upload: spec.upload });
     return ack;
   }
@@ -59,8 +69,8 @@ export class Session {
   async attach(saved) {
     Object.assign(this, { id: saved.id, token: saved.token, window: saved.window, upload: saved.upload });
     const ack = await this.#askToResume();
-    if (!ack) throw new SessionError({ code: "internal", message: "the server did not answer resume_session" });
-    if (!ack.ok) throw new SessionError(ack.error);
+    if (!ack) throw new RecorderError({ code: "internal", message: "the server did not answer resume_session" });
+    if (!ack.ok) throw new RecorderError(ack.error);
     return ack;
   }
 
@@ -72,7 +82,7 @@ export class Session {
         .emitWithAck("resume_session", { session_id: this.id, resume_token: this.token })
         .catch(() => null);
       if (!ack || ack.ok || ack.error.code !== "server_busy") return ack;
-      await new Promise((resolve) => setTimeout(resolve, (ack.error.retry_after_s ?? 1) * 1000));
+      await pause((ack.error.retry_after_s ?? 1) * 1000);
     }
   }
 
@@ -89,12 +99,15 @@ export class Session {
     this.#markReady();
   }
 
-  async sendAudio(bytes, offset = 0) {
-    while (offset < bytes.length) {
-      const ack = await this.#call("audio_chunk", { session_id: this.id, offset, data: bytes.subarray(offset, offset + AUDIO_CHUNK) });
+  /** `audio`: a Blob (read a chunk at a time, never whole) or bytes. */
+  async sendAudio(audio, offset = 0) {
+    const blob = audio instanceof Blob ? audio : new Blob([audio]);
+    while (offset < blob.size) {
+      const data = new Uint8Array(await blob.slice(offset, offset + AUDIO_CHUNK).arrayBuffer());
+      const ack = await this.#call("audio_chunk", { session_id: this.id, offset, data });
       if (ack.ok) offset = ack.received_bytes;
       else if (ack.error.code === "conflict") offset = ack.error.received_bytes;
-      else if (ack.error.code !== "unauthorized") throw new SessionError(ack.error);
+      else if (ack.error.code !== "unauthorized") throw new RecorderError(ack.error);
     }
   }
 
@@ -103,7 +116,7 @@ export class Session {
     await this.ready;
     this.pending.set(index, data);
     this.#emitFrame(index, data);
-    while (this.pending.size >= this.window) await new Promise((resolve) => this.waiters.push(resolve));
+    while (this.pending.size >= this.window && !this.failure && !this.cancelled) await new Promise((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
   }
 
@@ -111,7 +124,7 @@ export class Session {
     this.socket.emit("frame", { session_id: this.id, index, data }, (ack) => {
       if (ack.ok) this.#acked(index);
       // unauthorized: a frame sent on a connection that dropped; the resume sends it again.
-      else if (ack.error.code !== "unauthorized") { this.failure = new SessionError(ack.error); this.#wake(); }
+      else if (ack.error.code !== "unauthorized") { this.failure = new RecorderError(ack.error); this.#wake(); }
     });
   }
 
@@ -127,12 +140,10 @@ export class Session {
   }
 
   async end(frameCount) {
-    while (this.pending.size) {
-      await new Promise((resolve) => this.waiters.push(resolve));
-      if (this.failure) throw this.failure;
-    }
+    while (this.pending.size && !this.failure) await new Promise((resolve) => this.waiters.push(resolve));
+    if (this.failure) throw this.failure;
     const ack = await this.#call("end_session", { session_id: this.id, frame_count: frameCount });
-    if (!ack.ok) throw new SessionError(ack.error);
+    if (!ack.ok) throw new RecorderError(ack.error);
   }
 
   cancel() {

@@ -61,10 +61,10 @@ export class BrowserEncoder {
     this.encoder.configure(choice.config);
   }
 
-  /** Encode what the canvas shows now as frame `index`. */
-  encode(canvas, index) {
+  /** Encode what `source` (a canvas, OffscreenCanvas, ImageBitmap or VideoFrame) shows now as frame `index`. */
+  encode(source, index) {
     if (this.error) throw this.error;
-    const frame = new VideoFrame(canvas, { timestamp: Math.round((index * 1e6) / this.fps), duration: Math.round(1e6 / this.fps) });
+    const frame = new VideoFrame(source, { timestamp: Math.round((index * 1e6) / this.fps), duration: Math.round(1e6 / this.fps) });
     this.encoder.encode(frame, { keyFrame: index === this.firstIndex || index % this.fps === 0 });
     frame.close();
   }

@@ -1,10 +1,11 @@
-// Audio for the visualizer: a generated demo track, WAV encoding, and a deterministic
-// per-frame spectrum (our own FFT over the decoded samples, so the same track always
-// gives the same frames, whatever the machine's speed).
+// Audio for the page: a generated demo track, WAV encoding, whole-file decoding, and the
+// per-frame spectrum of decoded samples (audio_levels.js: the same track always gives the
+// same frames, whatever the machine's speed).
+
+import { bandLevels, windowSize } from "./audio_levels.js";
 
 export const SAMPLE_RATE = 48000;
-export const BANDS = 32;
-const WINDOW = 2048;
+const WINDOW = windowSize(SAMPLE_RATE);
 
 /** A few seconds of music-like sound: a chord whose notes swell in turn, and a kick drum. */
 export function demoTrack(seconds) {
@@ -49,46 +50,9 @@ export async function decodeFile(bytes) {
   return mono;
 }
 
-/** In-place radix-2 FFT of (re, im), length a power of two. */
-function fft(re, im) {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
-  }
-  for (let size = 2; size <= n; size <<= 1) {
-    const angle = -2 * Math.PI / size;
-    for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < size / 2; k++) {
-        const cos = Math.cos(angle * k), sin = Math.sin(angle * k);
-        const a = start + k, b = a + size / 2;
-        const tre = re[b] * cos - im[b] * sin, tim = re[b] * sin + im[b] * cos;
-        re[b] = re[a] - tre; im[b] = im[a] - tim; re[a] += tre; im[a] += tim;
-      }
-    }
-  }
-}
-
 /** BANDS log-spaced band levels (0..1) of the window of `samples` centred on frame `index`. */
 export function spectrumAt(samples, index, fps) {
-  const centre = Math.round((index / fps) * SAMPLE_RATE);
-  const re = new Float32Array(WINDOW), im = new Float32Array(WINDOW);
-  for (let i = 0; i < WINDOW; i++) {
-    const at = centre - WINDOW / 2 + i;
-    const hann = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (WINDOW - 1));
-    re[i] = at >= 0 && at < samples.length ? samples[at] * hann : 0;
-  }
-  fft(re, im);
-  const bands = new Float32Array(BANDS);
-  const lowest = 30, highest = 12000;
-  for (let band = 0; band < BANDS; band++) {
-    const from = lowest * (highest / lowest) ** (band / BANDS), to = lowest * (highest / lowest) ** ((band + 1) / BANDS);
-    const first = Math.floor((from * WINDOW) / SAMPLE_RATE), last = Math.max(first + 1, Math.ceil((to * WINDOW) / SAMPLE_RATE));
-    let energy = 0;
-    for (let bin = first; bin < last; bin++) energy += Math.hypot(re[bin], im[bin]);
-    bands[band] = Math.min(1, Math.log10(1 + energy / (last - first)) / 2);
-  }
-  return bands;
+  const first = Math.round((index / fps) * SAMPLE_RATE) - WINDOW / 2;
+  const at = (i) => (first + i >= 0 && first + i < samples.length ? samples[first + i] : 0);
+  return bandLevels(at, WINDOW, SAMPLE_RATE);
 }
