@@ -267,3 +267,12 @@ def test_a_send_cut_short_can_be_cancelled_later(slow_server, many_frames, state
     assert _book(state) == []
     again = _client(state, "cancel", left["session_id"][:6])
     assert again.returncode == 1 and "no session" in again.stderr and "'visualizer-client list'" in again.stderr
+
+
+def test_the_client_says_only_what_is_wrong(tmp_path, state):
+    # With Python's default warnings (no PYTHONWARNINGS): no notice of the server's libraries reaches the user.
+    (tmp_path / "empty").mkdir()
+    env = {key: value for key, value in _env(state).items() if key != "PYTHONWARNINGS"}
+    result = subprocess.run([*CLIENT, "send", str(tmp_path / "empty"), "--server", "127.0.0.1:9"],
+                            capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from pathlib import Path
 
 from ..errors import ServiceError
-from ..model.frame_check import SIZE_READERS
+
+with warnings.catch_warnings():
+    # frame_check imports eventlet (for the server's thread pool), which announces its bugfix-only
+    # maintenance on import: a choice of the server's, not news for a command-line user.
+    warnings.simplefilter("ignore")
+    from ..model.frame_check import SIZE_READERS
 
 EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 EXPECTED = ".png, .jpg or .webp files"

@@ -21,6 +21,11 @@ RECONNECT_TIMEOUT_S = 120
 # one long Event.wait() hears Ctrl-C when the wait ends (measured: 121 s late). Every wait of
 # the main thread is cut into slices this long.
 WAIT_SLICE_S = 0.1
+# No SIGINT handler of the library's (see SessionSender), and no Origin header: websocket-client
+# sends one made from the URL, which a server behind a proxy on another port (nginx, a tunnel)
+# rightly refuses as a foreign page's; a script is not a page, and the server admits one
+# that sends no Origin.
+CLIENT_OPTIONS: dict[str, Any] = {"handle_sigint": False, "websocket_extra_options": {"suppress_origin": True}}
 FINAL_STAGES = ("done", "failed", "cancelled")
 CANCELLED = {"code": "cancelled", "message": "the session was cancelled"}
 
@@ -78,7 +83,7 @@ class SessionSender:
         # tell the server to cancel. Ctrl-C only sets a flag (``_on_sigint``); the main thread's
         # waits see it within a slice and raise KeyboardInterrupt there, never inside the library.
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2,
-                                   handle_sigint=False)  # fmt: skip
+                                   **CLIENT_OPTIONS)  # fmt: skip
         self._connected = threading.Event()
         self._closing = False
         self._lock = threading.Condition()
@@ -427,7 +432,7 @@ def connect(client: socketio.Client, url: str, token: str | None, timeout_s: flo
 
 def ping(url: str, token: str | None, timeout_s: float = 10) -> tuple[str, float]:
     """The original echo: returns the server's answer and the round-trip time in seconds."""
-    client = socketio.Client(reconnection=False, handle_sigint=False)
+    client = socketio.Client(reconnection=False, **CLIENT_OPTIONS)
     reply: list[str] = []
     answered = threading.Event()
     client.on("test", lambda message: (reply.append(message), answered.set()))
