@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine: `make run` (serve) and `make test` (every test).
-# Both set up what they need first. Serving needs only the venv: the page's two browser
+# Both set up what they need first. Serving needs only the venv: the pages' browser
 # libraries are vendored inside the package. Node.js (npm ci) is for the tests and the
 # benchmark: the vendored copies are checked against node_modules/, and the benchmark runs
 # a Node socket.io server; `make vendor` refreshes the copies after a version bump.

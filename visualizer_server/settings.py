@@ -76,7 +76,7 @@ class Settings:
         8 * 1024 * 1024, "upload chunk size, a multiple of 256 KiB", minimum=256 * 1024, multiple_of=256 * 1024
     )
     log_level: str = _setting("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL", choices=LOG_LEVELS)
-    page_dir: Path = _setting(PAGE_DIR, "folder holding test_client.html, page/ and vendor/ (the installed page by default)",
+    page_dir: Path = _setting(PAGE_DIR, "folder holding index.html, page/ and vendor/ (the installed page by default)",
                               exists="dir")  # fmt: skip
     umask: str = _setting(
         "077", "permission bits the server withholds from the folders and files it makes (octal): 077 keeps work "

@@ -65,9 +65,9 @@ def test_the_installed_server_serves_its_page_and_libraries(server):
     page = _get(server.url + "/").decode()
     assert "/vendor/socket.io.min.js" in page and "/page/app.js" in page
     assert _get(server.url + "/vendor/socket.io.min.js").startswith(b"/*!\n * Socket.IO v4")
-    assert b"three.js authors" in _get(server.url + "/vendor/three.module.min.js")[:200].lower()
-    for module in ("app.js", "audio.js", "capture.js", "scene.js", "session.js"):
+    for module in ("app.js", "visual.js", "style_spectrum.js", "style_cover.js", "form.js"):
         assert _get(f"{server.url}/page/{module}")
+    assert _get(server.url + "/favicon.svg").startswith(b"<svg")
 
 
 def test_the_installed_server_makes_a_video(server, tmp_path):
