@@ -86,3 +86,10 @@ def test_the_installed_command_refuses_a_bad_setting(installed, tmp_path):
     result = subprocess.run([installed / "visualizer-server", "--x264-preset", "sluggishly"], capture_output=True,
                             text=True, cwd=tmp_path, env=CLEAN_ENV, timeout=60)  # fmt: skip
     assert result.returncode == 2 and result.stderr.startswith("visualizer-server: --x264-preset must be one of")
+
+
+def test_the_installed_client_talks_to_the_installed_server(installed, server, tmp_path):
+    # WebSocket-only, as visualizer-client connects: it needs websocket-client among the wheel's dependencies.
+    result = subprocess.run([installed / "visualizer-client", "ping", server.url.removeprefix("http://")],
+                            capture_output=True, text=True, cwd=tmp_path, env=CLEAN_ENV, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.startswith("Cheers, "), result.stderr
