@@ -22,8 +22,6 @@ FILES = {
     "vendor/socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "vendor/socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
     "vendor/socket.io-client.LICENSE": "socket.io-client/LICENSE",
-    "vendor/three.module.min.js": "three/build/three.module.min.js",
-    "vendor/three.LICENSE": "three/LICENSE",
     # The SDK imports socket.io-client as an ES module, from beside itself, so it loads from any origin.
     "sdk/vendor/socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
     "sdk/vendor/socket.io.esm.min.js.map": "socket.io-client/dist/socket.io.esm.min.js.map",

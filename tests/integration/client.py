@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from visualizer_server.client.sender import script_client
+import socketio
+
+from visualizer_server.client.sender import CLIENT_OPTIONS
 
 EVENT_TIMEOUT_S = 60
 
@@ -17,7 +19,7 @@ class RecordingClient:
 
     def __init__(self, url: str, auth: dict[str, Any] | None = None) -> None:
         RecordingClient.made.add(self)
-        self.sio = script_client(reconnection=False)  # no Origin, as the CLI: through a proxy too
+        self.sio = socketio.Client(reconnection=False, **CLIENT_OPTIONS)  # no Origin, as the CLI: through a proxy too
         self.events: dict[str, list[Any]] = {}
         self._arrived = threading.Condition()
         for name in ("test", "progress", "video_ready", "session_failed", "upload_complete", "youtube_processed"):

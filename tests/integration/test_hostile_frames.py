@@ -46,4 +46,4 @@ def test_a_png_of_millions_of_empty_chunks_is_refused(server, connect):
     assert ack["ok"] is False and ack["error"]["code"] == "bad_frame", ack
     assert "more than" in ack["error"]["message"] and "chunks" in ack["error"]["message"]
     status = client.call("session_status", {"session_id": session_id})
-    assert status["ok"] and status["frames_received"] == [], status
+    assert status["ok"] and status["frame_ranges"] == [], status

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ..conftest import ServerProcess
-from ..media import probe
+from ..media import make_wav, probe
 from .test_browser_page import CHROMIUM_ARGS
 
 TAKE_TIMEOUT_MS = 240_000
@@ -243,18 +243,19 @@ def test_a_webgl_canvas_without_preserve_drawing_buffer_gets_a_clear_error(page,
     assert kept == {"ok": True}, "a preserved WebGL canvas is taken as it is"
 
 
-HAND_TAKE = """async ({ server, connectTo, frames, stopAt, format }) => {
+HAND_TAKE = """async ({ server, connectTo, frames, stopAt, format, audioName }) => {
   const { Recorder } = await import(server + "/sdk/recorder.js");
   const recorder = await Recorder.connect(connectTo);
   const canvas = document.createElement("canvas");
   canvas.width = %d; canvas.height = %d;
   const context = canvas.getContext("2d");
   const events = [];
+  const audio = audioName ? await (await fetch(audioName)).blob() : undefined;
   let take = recorder.interrupted()[0];
   let first = 0;
-  if (take) first = await take.continue();
-  else take = await recorder.start({ width: canvas.width, height: canvas.height, fps: 30, format, encode: "server", frameCount: frames });
-  for (const type of ["resumed", "waiting", "failed"]) take.addEventListener(type, (event) => events.push(type));
+  if (take) first = await take.continue({ audio });
+  else take = await recorder.start({ width: canvas.width, height: canvas.height, fps: 30, format, encode: "server", frameCount: frames, audio });
+  for (const type of ["progress", "resumed", "waiting", "failed"]) take.addEventListener(type, () => events.includes(type) || events.push(type));
   for (let index = first; index < (stopAt ?? frames); index++) {
     drawIndex(context, index);
     await take.addFrame(canvas);
@@ -267,22 +268,27 @@ HAND_TAKE = """async ({ server, connectTo, frames, stopAt, format }) => {
 def test_a_dropped_connection_mid_take_continues_by_itself_into_one_exact_video(page, sdk_server, cutting_proxy):
     proxy = cutting_proxy(int(sdk_server.url.rsplit(":", 1)[1]), cut_after_bytes=400_000)
     outcome = page.evaluate(HAND_TAKE, {"server": sdk_server.url, "connectTo": proxy.url, "frames": 60,
-                                        "stopAt": None, "format": "rgba"})  # fmt: skip
+                                        "stopAt": None, "format": "rgba", "audioName": None})  # fmt: skip
     assert proxy.cuts == 1 and proxy.connections >= 2, "the connection was not cut and made again"
-    assert "resumed" in outcome["events"]
+    assert "resumed" in outcome["events"] and "progress" in outcome["events"] and "failed" not in outcome["events"]
     assert outcome["result"]["frames"] == 60 and outcome["left"] == 0
     _assert_frames_in_order(_video(sdk_server), 60)
 
 
-def test_a_reload_mid_take_continues_from_the_first_missing_frame_into_one_exact_video(page, sdk_server, other_origin):
-    arguments = {"server": sdk_server.url, "connectTo": sdk_server.url, "frames": 60, "format": "png"}
+def test_a_reload_mid_take_continues_from_the_first_missing_frame_into_one_exact_video(page, sdk_server, tmp_path):
+    make_wav(tmp_path / "site" / "tone.wav", 2.0)
+    arguments = {"server": sdk_server.url, "connectTo": sdk_server.url, "frames": 60, "format": "png", "audioName": "tone.wav"}
     before = page.evaluate(HAND_TAKE, {**arguments, "stopAt": 30})
     assert before["interrupted"] == 1, "the take in progress is not listed"
     page.reload()
+    with pytest.raises(Exception, match=r"must be given again, for its analysis: take.continue\(\{ audio \}\) \(invalid_request\)"):
+        page.evaluate(HAND_TAKE, {**arguments, "stopAt": None, "audioName": None})
     after = page.evaluate(HAND_TAKE, {**arguments, "stopAt": None})
     assert 0 < after["first"] <= 30, "the take did not go on from where the server's frames end"
     assert after["result"]["frames"] == 60 and after["left"] == 0
     _assert_frames_in_order(_video(sdk_server), 60)
+    facts = probe(_video(sdk_server))
+    assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
 
 
 AUTO_TAKE = """async ({ server }) => {

@@ -16,6 +16,7 @@ from ..model.config_proxy import ConfigProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
 from ..model.vo.events import ClientEvent
+from ..model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from ..settings import Settings
 from . import request_parser as parse
 from .components.transport import HttpRoutes, RateLimiter, SocketServer, TransportLimits
@@ -98,9 +99,12 @@ class SocketMediator(Mediator):
         cluster: ClusterProxy = self.facade.retrieve_proxy(ClusterProxy.NAME)
         config: ConfigProxy = self.facade.retrieve_proxy(ConfigProxy.NAME)
         encoders: EncoderMediator = self.facade.retrieve_mediator(EncoderMediator.NAME)
+        youtube: YouTubeCredentialsProxy = self.facade.retrieve_proxy(YouTubeCredentialsProxy.NAME)
         redis_state = ("up" if cluster.reachable else "down") if cluster.enabled else "off"
+        # youtube: whether upload may be asked for; the page turns its upload controls off without it.
         return {"status": "ok", "node": cluster.node, "sessions": len(sessions.live()), "encoders": encoders.running(),
-                "redis": redis_state, "hardware_encoder": config.hardware_encoder_in_use}  # fmt: skip
+                "redis": redis_state, "hardware_encoder": config.hardware_encoder_in_use,
+                "youtube": youtube.configured}  # fmt: skip
 
     def _find_video(self, session_id: str, extension: str):
         videos: VideoStoreProxy = self.facade.retrieve_proxy(VideoStoreProxy.NAME)

@@ -1,4 +1,4 @@
-"""The plain HTTP side of the port: the test page, its client libraries, health, and the videos."""
+"""The plain HTTP side of the port: the visualizer page, its client libraries, health, and the videos."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ class HttpRoutes:
         self.url_map = Map(
             [
                 Rule("/", endpoint="page"),
+                Rule("/favicon.svg", endpoint="favicon"),
                 Rule("/vendor/<name>", endpoint="vendor"),
                 Rule("/page/<name>", endpoint="module"),
                 Rule("/sdk/<path:name>", endpoint="sdk"),
@@ -66,7 +67,10 @@ class HttpRoutes:
         return response(environ, start_response)
 
     def _page(self, request: Request) -> Response:
-        return self._file(request, self.page_dir / "test_client.html")
+        return self._file(request, self.page_dir / "index.html")
+
+    def _favicon(self, request: Request) -> Response:
+        return self._file(request, self.page_dir / "favicon.svg")
 
     def _vendor(self, request: Request, name: str) -> Response:
         if not VENDOR_FILE.fullmatch(name):
