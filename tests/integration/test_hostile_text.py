@@ -8,10 +8,8 @@ from .client import RecordingClient
 
 
 @pytest.fixture
-def client(server):
-    connected = RecordingClient(server.url)
-    yield connected
-    connected.close()
+def client(server, connect) -> RecordingClient:
+    return connect(server.url)
 
 
 def _assert_invalid(ack: dict, field: str) -> None:
