@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import logging
 import sys
 
@@ -11,13 +9,10 @@ import eventlet
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..model.frame_store_proxy import FrameStoreProxy
-from ..model.session_proxy import SessionProxy
 from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult, SegmentEncoded
 from ..settings import Settings
 from .components.encoding.encode_supervisor import EncodeSupervisor
 from .components.encoding.encoder_slots import EncoderSlots
-from .components.encoding.video_encoders import segment_frames
 from .components.greenlets import Pulse
 from .session_workers_mediator import SessionWorkersMediator
 
@@ -40,7 +35,6 @@ class EncoderMediator(SessionWorkersMediator):
     def __init__(self, settings: Settings) -> None:
         super().__init__(self.NAME, EncodeSupervisor)
         self.workers: dict[str, EncodeSupervisor] = {}
-        self.settings = settings
         self.slots = EncoderSlots(settings.max_concurrent_encodes)
         self.copy_slots = EncoderSlots(sys.maxsize)  # never waited for
         self._one_finished = Pulse()
@@ -79,7 +73,6 @@ class EncoderMediator(SessionWorkersMediator):
     def _start(self, job: EncodeJob) -> None:
         if job.session_id in self.workers:
             return  # one owner per session's encode
-        job = self._segmented(job)
 
         def progressed(progress: EncoderProgress) -> None:
             self.report(n.ENCODER_PROGRESSED, progress)
@@ -99,19 +92,3 @@ class EncoderMediator(SessionWorkersMediator):
         log.info("session %s: encoder ready (%dx%d %s @ %d fps, segments of %d frames, %d already made), it starts "
                  "on frame %d", job.session_id, job.width, job.height, job.format, job.fps, job.segment_frames,
                  len(job.finished), made)  # fmt: skip
-
-    def _segmented(self, job: EncodeJob) -> EncodeJob:
-        """The job with its segments: their length, where they are kept, the ones already made (after a
-        restart or a takeover) and the watchdog. A client-encoded stream is one segment, never closed early."""
-        sessions: SessionProxy = self.facade.retrieve_proxy(SessionProxy.NAME)
-        frames: FrameStoreProxy = self.facade.retrieve_proxy(FrameStoreProxy.NAME)
-        session = sessions.find(job.session_id)
-        settings = self.settings
-        if job.copies_stream:
-            length, idle_close_s = sys.maxsize, None
-        else:
-            length = segment_frames(job.codec, job.fps, settings.segment_seconds, job.hardware_encoder)
-            idle_close_s = settings.encoder_idle_ms / 1000
-        return dataclasses.replace(job, segment_frames=length, idle_close_s=idle_close_s, stall_s=settings.ffmpeg_stall_s,
-                                   finished=tuple(frames.stored_segments(session)),
-                                   segment_path=functools.partial(frames.segment_path, session))  # fmt: skip

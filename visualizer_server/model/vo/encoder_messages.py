@@ -53,7 +53,7 @@ class EncodeJob:
     codec: str = "h264"
     alpha: bool = False
     hardware_encoder: str | None = None  # e.g. h264_nvenc, found by the startup probe; software when None
-    # The segments (the encoder mediator fills these in from the settings and the spool):
+    # The segments (BuildVideoCommand fills these in from the settings and the spool):
     segment_frames: int = 1 << 31  # frames a segment holds at most: a whole number of GOPs
     idle_close_s: float | None = None  # a segment whose next frame has not come for this long is closed early
     stall_s: float | None = None  # an ffmpeg that shows no progress for this long is killed (counted as a crash)
