@@ -22,6 +22,7 @@ def test_creates_a_session_with_its_folder_and_manifest(core):
     assert ack["max_frame_bytes"] == 640 * 360 * 4 + 64 * 1024
     session = core.sessions.find(ack["session_id"])
     assert session.owner_sid == "sid-1" and session.spec.upload is False
+    assert ack["upload"] is False, "no credentials: the client learns it will not wait for YouTube"
     manifest = json.loads((core.settings.work_dir / session.id / "manifest.json").read_text())
     assert manifest["resume_token"] == ack["resume_token"] and manifest["state"] == "receiving"
 

@@ -28,6 +28,7 @@ class StartSessionCommand(RequestCommand):
             "resume_token": session.resume_token,
             "max_frame_bytes": spec.max_frame_bytes(self.settings.max_frame_bytes),
             "window": self.settings.window,
+            "upload": spec.upload,  # what the server settled: a client that left it out learns whether to wait for YouTube
         }
 
     @property

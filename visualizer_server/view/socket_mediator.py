@@ -152,7 +152,7 @@ class SocketMediator(Mediator):
                 self.send_notification(notification, request)
                 return scrub_error(request.reply.to_ack())
             except ServiceError as error:
-                return {"ok": False, "error": error.to_dict()}
+                return scrub_error({"ok": False, "error": error.to_dict()})
             except Exception:
                 # Never leak a traceback to a client; the log has it.
                 log.exception("event %r from %s failed", event, sid)

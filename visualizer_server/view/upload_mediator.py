@@ -32,6 +32,9 @@ class UploadMediator(SessionWorkersMediator):
             self.stop_worker(notification.body.session_id)
 
     def _start(self, job: UploadJob) -> None:
+        if job.session_id in self.workers:
+            return  # one upload per session: a second would insert the video twice (quota)
+
         def finished(result: UploadResult) -> None:
             self.worker_finished(job.session_id)
             if result.video_id is None:  # the operator's only record of why: the client may be gone

@@ -197,7 +197,7 @@ function clearResult() {
 }
 
 function showResult(result, form) {
-  const url = token ? `${result.url}?token=${encodeURIComponent(token)}` : result.url;
+  const url = result.url; // absolute, with the token when the server needs one (the SDK adds it)
   $("result").src = url;
   $("result").hidden = false;
   $("download").href = url;
@@ -247,6 +247,15 @@ async function continueInterrupted() {
   await produce(take, form, track, saved?.frameCount ?? take.frameCount, first);
 }
 
+/** A link may start a render, never an upload to the operator's channel: that takes a click here. */
+function autostartRender() {
+  if ($("upload").checked) {
+    $("upload").checked = false;
+    $("upload-note").textContent = "A link started this render without uploading: tick the box and press Render to upload.";
+  }
+  return render();
+}
+
 // --- wiring ---------------------------------------------------------------------------------------
 // A cancelled render's own errors never get here: produce() drops them.
 const guarded = (task) => () => task().catch((error) => fail(error.message));
@@ -256,5 +265,5 @@ $("cancel").addEventListener("click", guarded(cancel));
 $("continue").addEventListener("click", guarded(continueInterrupted));
 showSize();
 const ready = Promise.all([checkYouTube(), recorderReady.then(offerInterrupted)]);
-ready.then(() => { document.body.dataset.ready = "true"; if (autostart) guarded(render)(); },
+ready.then(() => { document.body.dataset.ready = "true"; if (autostart) guarded(autostartRender)(); },
            (error) => fail(`the recorder could not connect: ${error.message}`));

@@ -128,7 +128,7 @@ export class Take extends EventTarget {
   async _begin(spec, choice, audio, levels) {
     const ack = await this.session.start(spec);
     this.record = { ...this.record, id: ack.session_id, token: ack.resume_token, window: ack.window,
-                    upload: spec.upload, server: this.recorder.server };
+                    upload: ack.upload, server: this.recorder.server };
     saveTake(this.record);
     this.levels = levels;
     this.#makeSender(choice, 0);
@@ -155,6 +155,7 @@ export class Take extends EventTarget {
   /** End the take: resolves with the video once it is built (and uploaded, with upload: true). */
   async finish() {
     if (this.failure) throw this.failure;
+    if (!this.sender) throw fail("invalid_request", "this take was interrupted: call take.continue() before finishing it");
     await this.sender.finish();
     await this.audioSent;
     if (this.failure) throw this.failure;

@@ -57,8 +57,9 @@ export class VirtualClock {
     this.originals = null;
     for (const callback of this.frameCallbacks.values()) realRequestAnimationFrame?.(callback);
     for (const timer of this.timers.values()) {
-      const again = timer.every === null ? g.setTimeout : g.setInterval;
-      again(timer.fn, Math.max(0, timer.due - this.now), ...timer.args);
+      const left = Math.max(0, timer.due - this.now);
+      if (timer.every === null) g.setTimeout(timer.fn, left, ...timer.args);
+      else g.setTimeout(() => { timer.fn(...timer.args); g.setInterval(timer.fn, timer.every, ...timer.args); }, left);
     }
     this.frameCallbacks.clear();
     this.timers.clear();

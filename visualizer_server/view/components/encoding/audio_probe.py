@@ -13,6 +13,7 @@ from pathlib import Path
 import eventlet
 
 from .audio_input import audio_input_args
+from .ffmpeg_commands import preamble
 from .ffmpeg_process import FfmpegProcess
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class AudioProbe:
     def problem(self, path: Path) -> str | None:
         """None when ffmpeg decodes the audio's first seconds; else what ffmpeg said (for the log only:
         it names server paths)."""
-        args = [self.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
+        args = [*preamble(progress=False, ffmpeg=self.ffmpeg),
                 *audio_input_args(path), "-map", "0:a:0", "-t", str(PROBE_SECONDS), "-f", "null", "-"]  # fmt: skip
         process = FfmpegProcess(args)
         process.start()
