@@ -8,7 +8,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import av
 import numpy as np
@@ -18,7 +18,6 @@ from playwright.sync_api import Page, sync_playwright
 
 from ..conftest import ServerProcess
 from ..media import probe
-from .fake_youtube import FakeYouTube
 
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -59,8 +58,22 @@ class PageUnderTest:
 
 
 @pytest.fixture
-def visit(browser, server) -> Iterator[PageUnderTest]:
-    visitor = PageUnderTest(browser, server)
+def open_visitor(browser) -> Iterator[Callable[[ServerProcess], PageUnderTest]]:
+    """``open_visitor(server)``: a PageUnderTest on that server, its browser context closed after the test."""
+    visitors: list[PageUnderTest] = []
+
+    def open_one(server: ServerProcess) -> PageUnderTest:
+        visitors.append(PageUnderTest(browser, server))
+        return visitors[-1]
+
+    yield open_one
+    for visitor in visitors:
+        visitor.context.close()
+
+
+@pytest.fixture
+def visit(open_visitor, server) -> Iterator[PageUnderTest]:
+    visitor = open_visitor(server)
     yield visitor
     visitor.context.close()
     assert visitor.errors == [], f"the page threw: {visitor.errors}"
@@ -131,20 +144,16 @@ def test_without_youtube_credentials_the_upload_controls_are_off_and_say_why(vis
     assert "no YouTube credentials" in page.inner_text("#upload-note")
 
 
-def test_with_youtube_credentials_the_upload_controls_are_on(browser, tmp_path):
+def test_with_youtube_credentials_the_upload_controls_are_on(open_visitor, start_server, tmp_path):
     token_file = tmp_path / "token.json"
     token_file.write_text(json.dumps({"token": "t", "refresh_token": "r", "client_id": "c", "client_secret": "s",
                                       "token_uri": "https://127.0.0.1:1/token"}))  # fmt: skip
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--youtube-token-file", str(token_file)])
-    visitor = PageUnderTest(browser, server)
-    try:
-        page = visitor.open("?upload=1")
-        assert json.loads(page.request.get(server.url + "/healthz").text())["youtube"] is True
-        assert page.is_enabled("#upload") and page.is_checked("#upload")
-        assert "no YouTube credentials" not in page.inner_text("#upload-note")
-    finally:
-        visitor.context.close()
-        server.stop()
+    server = start_server("--youtube-token-file", str(token_file))
+    visitor = open_visitor(server)
+    page = visitor.open("?upload=1")
+    assert json.loads(page.request.get(server.url + "/healthz").text())["youtube"] is True
+    assert page.is_enabled("#upload") and page.is_checked("#upload")
+    assert "no YouTube credentials" not in page.inner_text("#upload-note")
     assert visitor.errors == []
 
 
@@ -301,20 +310,16 @@ def test_vertical_and_square_renders_have_the_asked_size(visit, track_url, aspec
     assert (facts.frames, facts.width, facts.height) == (30, *size)
 
 
-def test_the_title_is_drawn_into_the_video(browser, tmp_path, track_url):
+def test_the_title_is_drawn_into_the_video(open_visitor, start_server, tmp_path, track_url):
     """The same track and style with and without a title: the frames differ where the text goes, and only there."""
     rendered = []
     for name, title in [("plain", ""), ("titled", "Night Drive")]:
-        server = ServerProcess(tmp_path / name / "work", tmp_path / name / "output")
-        visitor = PageUnderTest(browser, server)
-        try:
-            page = visitor.open(f"?style=spectrum&aspect=16:9&resolution=360p&seconds=1&encode=server&title={title}"
-                                f"&artist={'The%20Kicks' if title else ''}&audio={track_url}&autostart=1")  # fmt: skip
-            _wait_done(page)
-            rendered.append(_video_frames(server)[1][-1])
-        finally:
-            visitor.context.close()
-            server.stop()
+        server = start_server(work=tmp_path / name / "work", output=tmp_path / name / "output")
+        page = open_visitor(server).open(f"?style=spectrum&aspect=16:9&resolution=360p&seconds=1&encode=server"
+                                         f"&title={title}&artist={'The%20Kicks' if title else ''}&audio={track_url}"
+                                         "&autostart=1")  # fmt: skip
+        _wait_done(page)
+        rendered.append(_video_frames(server)[1][-1])
     difference = np.abs(rendered[0] - rendered[1]).mean(axis=2)
     text_rows = difference[285:345, 20:400]  # lower left: beside the artwork's place, above the margin
     assert text_rows.mean() > 8 and (text_rows > 60).mean() > 0.03, "no text where the title goes"
@@ -375,34 +380,25 @@ def test_the_preview_plays_the_track_live_with_the_chosen_style(visit):
     assert page.inner_text("#preview") == "Preview"
 
 
-def test_with_youtube_the_page_uploads_with_its_title_description_privacy_and_artwork_thumbnail(browser, tmp_path, track_url):
-    youtube = FakeYouTube(tmp_path)
-    token_file = tmp_path / "token.json"
-    youtube.write_token_file(token_file)
-    server = ServerProcess(tmp_path / "work", tmp_path / "output",
-                           ["--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-                            "--youtube-token-uri", youtube.endpoint + "/token"],
-                           env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
+def test_with_youtube_the_page_uploads_with_its_title_description_privacy_and_artwork_thumbnail(
+    open_visitor, youtube, start_youtube_server, tmp_path, track_url
+):
+    server = start_youtube_server()
     artwork = tmp_path / "cover.png"
     pixels = np.zeros((64, 64, 3), dtype=np.uint8)
     pixels[:, :32] = (250, 40, 40)
     Image.fromarray(pixels).save(artwork)  # a PNG with a red left half
-    visitor = PageUnderTest(browser, server)
-    try:
-        page = visitor.open(f"?style=cover&resolution=360p&seconds=2&encode=server&title=Night%20Drive&artist=The%20Kicks"
-                            f"&upload=1&privacy=unlisted&description=From%20the%20page&audio={track_url}")  # fmt: skip
-        page.set_input_files("#artwork", str(artwork))
-        page.click("#render")
-        _wait_done(page)
-        assert page.is_visible("#youtube") and "watch?v=" in page.get_attribute("#youtube", "href")
-        [upload] = youtube.uploads.values()
-        assert upload.metadata["snippet"]["title"] == "The Kicks - Night Drive"
-        assert upload.metadata["snippet"]["description"] == "From the page"
-        assert upload.metadata["status"]["privacyStatus"] == "unlisted"
-        [thumbnail] = youtube.thumbnails.values()
-        assert thumbnail[:2] == b"\xff\xd8", "the thumbnail is a JPEG frame"
-    finally:
-        visitor.context.close()
-        server.stop()
-        youtube.close()
+    visitor = open_visitor(server)
+    page = visitor.open(f"?style=cover&resolution=360p&seconds=2&encode=server&title=Night%20Drive&artist=The%20Kicks"
+                        f"&upload=1&privacy=unlisted&description=From%20the%20page&audio={track_url}")  # fmt: skip
+    page.set_input_files("#artwork", str(artwork))
+    page.click("#render")
+    _wait_done(page)
+    assert page.is_visible("#youtube") and "watch?v=" in page.get_attribute("#youtube", "href")
+    [upload] = youtube.uploads.values()
+    assert upload.metadata["snippet"]["title"] == "The Kicks - Night Drive"
+    assert upload.metadata["snippet"]["description"] == "From the page"
+    assert upload.metadata["status"]["privacyStatus"] == "unlisted"
+    [thumbnail] = youtube.thumbnails.values()
+    assert thumbnail[:2] == b"\xff\xd8", "the thumbnail is a JPEG frame"
     assert visitor.errors == []

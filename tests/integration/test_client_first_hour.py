@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -20,8 +21,7 @@ from ..conftest import ServerProcess
 from ..media import encode_frame, make_wav, probe
 from ..processes import wait_until
 from .client import RecordingClient
-from .fake_youtube import FakeYouTube
-from .test_youtube_upload import _server as youtube_server
+from .test_youtube_upload import CHUNKED
 
 WIDTH, HEIGHT = 64, 36
 CLIENT = (sys.executable, "-m", "visualizer_server.client")
@@ -41,9 +41,21 @@ def _client(state: Path, *args: str, timeout: float = 180) -> subprocess.Complet
     return subprocess.run([*CLIENT, *args], capture_output=True, text=True, timeout=timeout, env=_env(state))
 
 
-def _start_client(state: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([*CLIENT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env(state))  # fmt: skip
+@pytest.fixture
+def start_client() -> Iterator[Callable[..., subprocess.Popen]]:
+    """``start_client(state, *args)``: the real command left running (to be signalled, or read line by line),
+    killed after the test whatever it did."""
+    started: list[subprocess.Popen] = []
+
+    def start(state: Path, *args: str) -> subprocess.Popen:
+        started.append(subprocess.Popen([*CLIENT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env=_env(state)))  # fmt: skip
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
 
 
 def _frames(folder: Path, numbers, image_format: str = "jpeg", name: str = "{:04d}") -> Path:
@@ -65,21 +77,19 @@ def _session_folders(server: ServerProcess) -> list[Path]:
     return [path for path in server.work_dir.iterdir() if path.is_dir()] if server.work_dir.is_dir() else []
 
 
-def _interrupted_send(server: ServerProcess, state: Path, frames: Path, stop: signal.Signals, *extra: str):
-    """Start ``send`` and stop it with ``stop`` mid-session; return the process.
+def _interrupted_send(start_client: Callable[..., subprocess.Popen], server: ServerProcess, state: Path, frames: Path,
+                      stop: signal.Signals, *extra: str) -> subprocess.Popen:  # fmt: skip
+    """Start ``send`` (with the ``start_client`` fixture) and stop it with ``stop`` mid-session; return the process.
 
     SIGKILL waits until the client has noted the session (what it left is the point);
     SIGINT only until the server has the session's folder, as a user would press Ctrl-C.
     """
-    client = _start_client(state, "send", str(frames), "--server", server.url, *extra)
+    client = start_client(state, "send", str(frames), "--server", server.url, *extra)
     started = (lambda: _book(state)) if stop == signal.SIGKILL else (lambda: _session_folders(server))
-    try:
-        wait_until(lambda: started() or client.poll() is not None, 60, "the session's start")
-        assert client.poll() is None, client.communicate()
-        client.send_signal(stop)
-        client.wait(timeout=60)
-    finally:
-        client.kill()
+    wait_until(lambda: started() or client.poll() is not None, 60, "the session's start")
+    assert client.poll() is None, client.communicate()
+    client.send_signal(stop)
+    client.wait(timeout=60)
     return client
 
 
@@ -90,15 +100,48 @@ def many_frames(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def slow_server(tmp_path: Path):
+def slow_server(start_server) -> ServerProcess:
     """One frame in flight at a time: a send of ``many_frames`` takes seconds."""
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--window", "1"])
-    yield process
-    process.stop()
+    return start_server("--window", "1")
 
 
-def test_ctrl_c_cancels_the_session_on_the_server(slow_server, many_frames, state):
-    client = _interrupted_send(slow_server, state, many_frames, signal.SIGINT)
+class BusySession:
+    """A session that keeps an encoder busy: a thread sends it a frame every few milliseconds until ``stop``."""
+
+    def __init__(self, client: RecordingClient) -> None:
+        self.client = client
+        self.session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg")["session_id"]
+        self._stopped = threading.Event()
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        index = 0
+        while not self._stopped.is_set():
+            assert self.client.send_frame(self.session_id, index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
+            index += 1
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._feeder.join(timeout=30)
+
+
+@pytest.fixture
+def busy_session(connect) -> Iterator[Callable[[ServerProcess], BusySession]]:
+    """``busy_session(server)``: a BusySession on its own client, stopped after the test (before the client closes)."""
+    started: list[BusySession] = []
+
+    def start(server: ServerProcess) -> BusySession:
+        started.append(BusySession(connect(server.url)))
+        return started[-1]
+
+    yield start
+    for session in started:
+        session.stop()
+
+
+def test_ctrl_c_cancels_the_session_on_the_server(slow_server, start_client, many_frames, state):
+    client = _interrupted_send(start_client, slow_server, state, many_frames, signal.SIGINT)
     said = client.stderr.read()
     assert client.returncode == 130, said
     assert "removed from the server" in said and "could not be told" not in said, said
@@ -172,17 +215,13 @@ def test_upload_without_youtube_says_drop_upload(server, state, tmp_path):
     assert _book(state) == []
 
 
-def test_a_failed_upload_prints_the_kept_video_and_the_server_logs_why(state, tmp_path):
+def test_a_failed_upload_prints_the_kept_video_and_the_server_logs_why(state, tmp_path, youtube, start_youtube_server):
     frames = _frames(tmp_path / "frames", range(15))
-    youtube = FakeYouTube(tmp_path)
     youtube.faults.quota_on_insert = True
-    server = youtube_server(tmp_path, youtube)
-    try:
-        result = _client(state, "send", str(frames), "--server", server.url, "--upload", "--output",
-                         str(tmp_path / "unused.mp4"))  # fmt: skip
-    finally:
-        server.stop()
-        youtube.close()
+    server = start_youtube_server(*CHUNKED)
+    result = _client(state, "send", str(frames), "--server", server.url, "--upload", "--output",
+                     str(tmp_path / "unused.mp4"))  # fmt: skip
+    server.stop()  # its log is read below: whole once it has exited
     assert result.returncode == 1 and "upload_quota" in result.stderr, result.stderr
     [url] = result.stdout.split()
     session_id = url.rsplit("/", 1)[1].split(".")[0]
@@ -192,53 +231,37 @@ def test_a_failed_upload_prints_the_kept_video_and_the_server_logs_why(state, tm
     assert session_id in logged and "(upload_quota)" in logged and "quota" in logged.split("(upload_quota)")[1]
 
 
-def test_a_send_waiting_for_an_encoder_says_why(tmp_path, state):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--max-concurrent-encodes", "1"])
-    busy = RecordingClient(server.url)
-    stop = threading.Event()
-    try:
-        # Another session keeps the only encoder busy: it sends a frame every few milliseconds.
-        busy_id = busy.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg")["session_id"]
+def test_a_send_waiting_for_an_encoder_says_why(tmp_path, state, start_server, busy_session, start_client):
+    server = start_server("--max-concurrent-encodes", "1")
+    # Another session keeps the only encoder busy: it sends a frame every few milliseconds.
+    busy = busy_session(server)
+    wait_until(lambda: any(p["frames_encoded"] for p in busy.client.events.get("progress", [])), 60,
+               "the busy session holding the encoder")
+    frames = _frames(tmp_path / "frames", range(10))
+    client = start_client(state, "send", str(frames), "--server", server.url)
+    lines: list[str] = []
+    waiting = threading.Event()
 
-        def keep_busy() -> None:
-            index = 0
-            while not stop.is_set():
-                assert busy.send_frame(busy_id, index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
-                index += 1
+    def read() -> None:
+        for line in client.stderr:
+            lines.append(line)
+            if "waiting for a free encoder" in line:
+                waiting.set()
 
-        feeder = threading.Thread(target=keep_busy, daemon=True)
-        feeder.start()
-        wait_until(lambda: any(p["frames_encoded"] for p in busy.events.get("progress", [])), 60,
-                   "the busy session holding the encoder")
-        frames = _frames(tmp_path / "frames", range(10))
-        client = _start_client(state, "send", str(frames), "--server", server.url)
-        lines: list[str] = []
-        waiting = threading.Event()
-
-        def read() -> None:
-            for line in client.stderr:
-                lines.append(line)
-                if "waiting for a free encoder" in line:
-                    waiting.set()
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        assert waiting.wait(60), "".join(lines)
-        stop.set()
-        feeder.join(timeout=30)
-        busy.call("cancel_session", {"session_id": busy_id})
-        assert client.wait(timeout=120) == 0, "".join(lines)
-        reader.join(timeout=10)
-        assert client.stdout.read().strip().startswith(server.url + "/videos/")
-    finally:
-        stop.set()
-        busy.close()
-        server.stop()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert waiting.wait(60), "".join(lines)
+    busy.stop()
+    busy.client.call("cancel_session", {"session_id": busy.session_id})
+    assert client.wait(timeout=120) == 0, "".join(lines)
+    reader.join(timeout=10)
+    assert client.stdout.read().strip().startswith(server.url + "/videos/")
 
 
-def test_a_send_cut_short_is_listed_resumed_and_finished(slow_server, many_frames, state, tmp_path):
+def test_a_send_cut_short_is_listed_resumed_and_finished(slow_server, start_client, many_frames, state, tmp_path):
     make_wav(tmp_path / "tone.wav", 1.0)
-    client = _interrupted_send(slow_server, state, many_frames, signal.SIGKILL, "--audio", str(tmp_path / "tone.wav"))
+    client = _interrupted_send(start_client, slow_server, state, many_frames, signal.SIGKILL,
+                               "--audio", str(tmp_path / "tone.wav"))  # fmt: skip
     assert client.returncode == -signal.SIGKILL
     [left] = _book(state)
     assert os.stat(state).st_mode & 0o777 == 0o600  # it holds resume tokens
@@ -257,8 +280,8 @@ def test_a_send_cut_short_is_listed_resumed_and_finished(slow_server, many_frame
     assert _book(state) == []
 
 
-def test_a_send_cut_short_can_be_cancelled_later(slow_server, many_frames, state):
-    _interrupted_send(slow_server, state, many_frames, signal.SIGKILL)
+def test_a_send_cut_short_can_be_cancelled_later(slow_server, start_client, many_frames, state):
+    _interrupted_send(start_client, slow_server, state, many_frames, signal.SIGKILL)
     [left] = _book(state)
     wait_until(lambda: _session_folders(slow_server), 30, "the session's folder")
     cancelled = _client(state, "cancel", left["session_id"][:6])

@@ -23,7 +23,6 @@ import dockerfile
 import pytest
 import yaml
 
-from ..conftest import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -57,32 +56,26 @@ def _messages(listener: socket.socket, count: int) -> list[dict[str, str]]:
     return found
 
 
-def test_the_server_says_ready_pings_the_watchdog_and_says_stopping(tmp_path, notify_socket):
+def test_the_server_says_ready_pings_the_watchdog_and_says_stopping(start_server, notify_socket):
     name, listener = notify_socket
-    server = ServerProcess(tmp_path / "work", tmp_path / "output",
-                           env={"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000"})  # fmt: skip
-    try:
-        [ready] = _messages(listener, 1)
-        assert ready["READY"] == "1" and ready["MAINPID"] == str(server.process.pid)
-        pings = _messages(listener, 5)  # every 0.1 s: half of WatchdogSec, as systemd advises
-        assert all(ping == {"WATCHDOG": "1"} for ping in pings)
-    finally:
-        server.stop()
+    server = start_server(env={"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000"})
+    [ready] = _messages(listener, 1)
+    assert ready["READY"] == "1" and ready["MAINPID"] == str(server.process.pid)
+    pings = _messages(listener, 5)  # every 0.1 s: half of WatchdogSec, as systemd advises
+    assert all(ping == {"WATCHDOG": "1"} for ping in pings)
+    server.stop()  # stopped on purpose: STOPPING=1 is what it says then (the fixture still stops it after a failure)
     messages = []
     while "STOPPING" not in (messages[-1] if messages else {}):
         messages += _messages(listener, 1)
     assert messages[-1]["STOPPING"] == "1"
 
 
-def test_a_watchdog_meant_for_another_process_is_not_pinged(tmp_path, notify_socket):
+def test_a_watchdog_meant_for_another_process_is_not_pinged(start_server, notify_socket):
     name, listener = notify_socket
-    server = ServerProcess(tmp_path / "work", tmp_path / "output",
-                           env={"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000", "WATCHDOG_PID": "1"})  # fmt: skip
-    try:
-        [ready] = _messages(listener, 1)
-        assert ready["READY"] == "1"
-    finally:
-        server.stop()
+    server = start_server(env={"NOTIFY_SOCKET": name, "WATCHDOG_USEC": "200000", "WATCHDOG_PID": "1"})
+    [ready] = _messages(listener, 1)
+    assert ready["READY"] == "1"
+    server.stop()  # stopped on purpose: what it says between READY and STOPPING is the point
     [stopping] = _messages(listener, 1)  # no WATCHDOG=1 in between
     assert stopping["STOPPING"] == "1"
 

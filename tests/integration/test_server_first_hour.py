@@ -8,13 +8,11 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
-from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
-from ..conftest import ServerProcess
 from .cluster_parts import free_port
-from .fake_youtube import FakeYouTube
 
 SERVER = (sys.executable, "-m", "visualizer_server")
 
@@ -24,10 +22,19 @@ def _run(*args: str, **options) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def youtube(tmp_path):
-    fake = FakeYouTube(tmp_path)
-    yield fake
-    fake.close()
+def start_cli() -> Iterator[Callable[..., subprocess.Popen]]:
+    """``start_cli(*args, env=...)``: the real command left running (``authorize`` waits for its redirect), killed after the test."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str, env: dict[str, str]) -> subprocess.Popen:
+        started.append(subprocess.Popen([*SERVER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env={**os.environ, **env}))  # fmt: skip
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.communicate()
 
 
 def test_help_shows_the_authorize_command():
@@ -70,33 +77,27 @@ def test_authorize_refuses_a_file_that_is_not_a_client_secret(tmp_path):
         assert "is not an OAuth client secret" in result.stderr and "Desktop app" in result.stderr
 
 
-def test_authorize_listens_on_the_port_given_for_ssh_forwarding(tmp_path, youtube):
+def test_authorize_listens_on_the_port_given_for_ssh_forwarding(tmp_path, youtube, start_cli, start_server):
     secrets = tmp_path / "client_secret.json"
     secrets.write_text(json.dumps({"installed": {
         "client_id": "cid", "client_secret": "csecret", "auth_uri": youtube.endpoint + "/auth",
         "token_uri": youtube.endpoint + "/token", "redirect_uris": ["http://localhost"]}}))  # fmt: skip
     token_file, port = tmp_path / "token.json", free_port()
-    authorize = subprocess.Popen(
-        [*SERVER, "authorize", "--client-secrets", str(secrets), "--token-file", str(token_file), "--no-browser",
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "REQUESTS_CA_BUNDLE": str(youtube.cert), "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    try:
-        prompt = authorize.stdout.readline()
-        assert prompt.startswith("Open this URL"), authorize.stderr.read() if authorize.poll() is not None else prompt
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(prompt.split(": ", 1)[1].strip()).query)
-        redirect_uri = query["redirect_uri"][0]
-        assert urllib.parse.urlsplit(redirect_uri).port == port  # what `ssh -L PORT:127.0.0.1:PORT` forwards
-        with urllib.request.urlopen(f"{redirect_uri}?code=the-code&state={query['state'][0]}") as response:
-            assert response.status == 200
-        out, err = authorize.communicate(timeout=60)
-    finally:
-        authorize.kill()
+    authorize = start_cli("authorize", "--client-secrets", str(secrets), "--token-file", str(token_file),
+                          "--no-browser", "--port", str(port),
+                          env={"REQUESTS_CA_BUNDLE": str(youtube.cert), "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    prompt = authorize.stdout.readline()
+    assert prompt.startswith("Open this URL"), authorize.stderr.read() if authorize.poll() is not None else prompt
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(prompt.split(": ", 1)[1].strip()).query)
+    redirect_uri = query["redirect_uri"][0]
+    assert urllib.parse.urlsplit(redirect_uri).port == port  # what `ssh -L PORT:127.0.0.1:PORT` forwards
+    with urllib.request.urlopen(f"{redirect_uri}?code=the-code&state={query['state'][0]}") as response:
+        assert response.status == 200
+    out, err = authorize.communicate(timeout=60)
     assert authorize.returncode == 0, err
     assert os.stat(token_file).st_mode & 0o777 == 0o600
     # The file it wrote is one the server takes at startup.
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--youtube-token-file", str(token_file)])
-    server.stop()
+    start_server("--youtube-token-file", str(token_file))
 
 
 def test_authorize_on_a_port_in_use_is_a_sentence(tmp_path, youtube):
