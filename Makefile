@@ -29,10 +29,11 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@{ command -v chromium && command -v Xvfb; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium xvfb >/dev/null; }
 
-# Debian's redis-server and nginx for the cluster tests, which start their own on free ports.
+# Debian's redis-server and nginx for the cluster tests, which start their own on free ports,
+# and systemd's systemd-analyze, which checks deploy/visualizer-server.service (no systemd runs).
 # Installed only when missing; needs root, like the browser.
 cluster-parts:
-	@{ command -v redis-server && command -v nginx; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx >/dev/null; }
+	@{ command -v redis-server && command -v nginx && command -v systemd-analyze; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx systemd >/dev/null; }
 
 run: $(VENV)/.installed
 	$(BIN)/visualizer-server $(SERVE_ARGS)

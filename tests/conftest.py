@@ -1,4 +1,5 @@
-"""Shared fixtures: a real server process on loopback, and fresh PureMVC cores for unit tests."""
+"""Shared by both kinds of test: a real server process on loopback (the integration harness in
+integration/conftest.py starts and stops it), and fresh PureMVC cores for unit tests."""
 
 from __future__ import annotations
 
@@ -22,14 +23,17 @@ with warnings.catch_warnings():
 
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 FROM_SOURCE = (sys.executable, "-m", "visualizer_server")
-STARTUP_TIMEOUT_S = 30
+STARTUP_TIMEOUT_S = 120  # waits for "listening": a busy machine (two cores, many suites) took more than 30 s
 
 
 class ServerProcess:
     """``python -m visualizer_server`` on a free loopback port, with its log kept for assertions.
 
     ``launcher`` and ``cwd`` run another installation instead (an installed wheel's script).
+    Every one made is in ``made``, so the integration harness can tell one that outlived its test.
     """
+
+    made: set[ServerProcess] = set()
 
     def __init__(
         self, work: Path, output: Path, extra_args: list[str] | None = None, env: dict[str, str] | None = None,
@@ -45,6 +49,7 @@ class ServerProcess:
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=cwd,
             env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         )  # fmt: skip
+        ServerProcess.made.add(self)
         threading.Thread(target=self._read_log, daemon=True).start()
         if not self._ready.wait(STARTUP_TIMEOUT_S) or not self.url:
             self.stop()
@@ -68,13 +73,6 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.terminate()
         return self.process.wait(timeout=30)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "work", tmp_path / "output")
-    yield process
-    process.stop()
 
 
 _core_keys = itertools.count()

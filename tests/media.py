@@ -40,6 +40,11 @@ def encode_frame(index: int, width: int, height: int, image_format: str) -> byte
     return buffer.getvalue()
 
 
+def encode_frames(first: int, last: int, width: int, height: int, image_format: str = "jpeg") -> dict[int, bytes]:
+    """Frames ``first`` to ``last - 1``, index -> image, as a client sends them."""
+    return {index: encode_frame(index, width, height, image_format) for index in range(first, last)}
+
+
 def h264_units(width: int, height: int, frames: int, fps: int = 30, profile: str = "baseline",
                extra: tuple[str, ...] = ()) -> list[bytes]:
     """``frames`` of :func:`frame_pixels` encoded by x264 (a key frame every second, as the page

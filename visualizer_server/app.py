@@ -16,9 +16,12 @@ from pythonjsonlogger.json import JsonFormatter
 
 from . import authorize
 from .dependency_check import check_patches
+from .errors import CredentialsError
 from .facade import get_facade
+from .model.youtube_credentials_proxy import YouTubeCredentialsProxy
 from .settings import Settings, check_settings, describe, load_settings
 from .settings_error import SettingsError
+from .view.components.systemd_notifier import SystemdNotifier
 
 log = logging.getLogger("visualizer_server")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -80,11 +83,34 @@ def serve(settings: Settings) -> None:
             raise
         raise SettingsError(f"port {settings.port} on {settings.host} is already in use (another visualizer-server?): "
                             "stop that process or pass another --port") from None  # fmt: skip
+    systemd = SystemdNotifier()
+    systemd.ready("serving")
     received = wait_for_stop_signal(signals)
     log.info("received %s: no new connections; ending encodes get %d s to finish", received.name,
              settings.shutdown_grace_s)
+    systemd.stopping(f"stopping: ending encodes get {settings.shutdown_grace_s} s to finish")
     facade.shutdown(settings.shutdown_grace_s)
     log.info("stopped; unfinished sessions are resumed from %s at the next start", settings.work_dir)
+
+
+def print_to_pipe(text: str) -> int:
+    """Print for a pipe that may close early (``--print-config | head``): no BrokenPipeError traceback."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Python's own advice: point stdout at /dev/null so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def check_youtube_token(settings: Settings) -> None:
+    """A token file that cannot serve an upload stops the server now, not at the first upload."""
+    if settings.youtube_token_file is None:
+        return
+    try:
+        YouTubeCredentialsProxy(settings.youtube_token_file, settings.youtube_token_uri).check()
+    except CredentialsError as error:
+        raise SettingsError(f"--youtube-token-file: {error}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,9 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings, sources, args = load_settings(argv)
         if args.print_config:
-            print(json.dumps(describe(settings, sources), indent=2))
-            return 0
+            return print_to_pipe(json.dumps(describe(settings, sources), indent=2))
         check_settings(settings)
+        check_youtube_token(settings)
     except SettingsError as error:
         print(f"visualizer-server: {error}", file=sys.stderr)
         return SettingsError.EXIT_CODE

@@ -142,7 +142,7 @@ class Settings:
     metrics_without_token: bool = _setting(False, "serve /metrics without the access token (a scraper on a trusted network)")
     redis_url: str | None = _setting(
         None, "Redis URL (redis://host:port/db) that makes this process one node of a cluster sharing --work-dir "
-        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True,
+        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True, secret=True,
     )
     node_name: str | None = _setting(None, "this node's name in a cluster (default: host name and process id)")
     lease_ttl_s: int = _setting(
@@ -285,7 +285,9 @@ def _shown(field: dataclasses.Field, value: Any) -> Any:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="visualizer-server",
-        description="Serve the visualizer: Socket.IO frames in, MP4 out.",
+        description="Serve the visualizer: Socket.IO frames in, MP4 out. "
+        "'visualizer-server authorize --client-secrets FILE' connects a YouTube channel once "
+        "(see 'visualizer-server authorize --help').",
         epilog=f"Every flag also reads {ENV_PREFIX}<NAME> (e.g. {ENV_PREFIX}WORK_DIR) and the "
         "TOML file given by --config; flags win over the environment, which wins over the file.",
     )

@@ -7,12 +7,19 @@ from typing import Any
 
 import socketio
 
+from visualizer_server.client.sender import CLIENT_OPTIONS
+
 EVENT_TIMEOUT_S = 60
 
 
 class RecordingClient:
+    """Every one made is in ``made``, so the integration harness can tell one left connected by its test."""
+
+    made: set[RecordingClient] = set()
+
     def __init__(self, url: str, auth: dict[str, Any] | None = None) -> None:
-        self.sio = socketio.Client(reconnection=False)
+        RecordingClient.made.add(self)
+        self.sio = socketio.Client(reconnection=False, **CLIENT_OPTIONS)  # no Origin, as the CLI: through a proxy too
         self.events: dict[str, list[Any]] = {}
         self._arrived = threading.Condition()
         for name in ("test", "progress", "video_ready", "session_failed", "upload_complete", "youtube_processed"):
@@ -62,6 +69,18 @@ class RecordingClient:
 
     def send_frame(self, session_id: str, index: int, data: bytes) -> dict[str, Any]:
         return self.call("frame", {"session_id": session_id, "index": index, "data": data})
+
+    def send_frames(self, session_id: str, frames: dict[int, bytes]) -> None:
+        """Send each frame in turn (index -> image), each acknowledged ``ok``."""
+        for index, data in frames.items():
+            ack = self.send_frame(session_id, index, data)
+            assert ack["ok"], ack
+
+    def end(self, session_id: str, frame_count: int) -> dict[str, Any]:
+        """``end_session``, acknowledged ``ok``."""
+        ack = self.call("end_session", {"session_id": session_id, "frame_count": frame_count})
+        assert ack["ok"], ack
+        return ack
 
     def send_audio(self, session_id: str, data: bytes, chunk: int = 64 * 1024) -> None:
         for offset in range(0, len(data), chunk):

@@ -16,6 +16,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in sbin, no
 
 
 def free_port() -> int:
+    """A port free a moment ago: whoever binds it next may not be the test, so its users retry (see below)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -30,20 +31,43 @@ def _accepts(port: int) -> bool:
 
 
 class RedisServer:
-    """A throwaway Redis (nothing saved), that a test can kill -9 and start again on the same port."""
+    """A throwaway Redis (nothing saved), that a test can kill -9 and start again on the same port.
 
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+    Redis binds the port itself and says when it is ready; a port someone else took first (found
+    free, then taken) makes it exit, and it is tried again: on another port at first, on its own
+    port after a kill (until the old socket is gone).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.log = folder / "redis.log"
+        self.port = 0
         self.process: subprocess.Popen | None = None
-        self.start()
+        for _ in range(5):
+            self.port = free_port()
+            if self._spawn():
+                return
+        raise RuntimeError("redis-server did not start on any of five free ports")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        """Again on its own port, as after a crash."""
+        wait_until(self._spawn, timeout=20, what=f"redis-server's start on port {self.port}")
+
+    def _spawn(self) -> bool:
+        """Start redis-server on ``self.port``; True once it accepts connections, False if it could not bind."""
+        self.log.write_text("")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--logfile", str(self.log)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_until(lambda: _accepts(self.port), timeout=20, what="redis-server's start")
+        wait_until(lambda: "Ready to accept connections" in self.log.read_text() or self.process.poll() is not None,
+                   timeout=20, what="redis-server's start")  # fmt: skip
+        return self.process.poll() is None
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -58,9 +82,19 @@ class Nginx:
     """The project's deploy/nginx.conf, pointed at the test's nodes and a free port."""
 
     def __init__(self, folder: Path, node_urls: list[str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         folder.mkdir(parents=True, exist_ok=True)
+        for _ in range(5):  # a port found free may be taken before nginx binds it: then another one
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            problem = self._start(folder, node_urls)
+            if problem is None:
+                return
+            if "Address already in use" not in problem:
+                break
+        raise RuntimeError(f"nginx did not start: {problem}")
+
+    def _start(self, folder: Path, node_urls: list[str]) -> str | None:
+        """Start nginx on ``self.port``; None once it accepts, else what it said before it exited."""
         config = (ROOT / "deploy" / "nginx.conf").read_text()
         upstream = "".join(f"        server {url.removeprefix('http://')} max_fails=1 fail_timeout=5s;\n"
                            for url in node_urls)  # fmt: skip
@@ -74,8 +108,10 @@ class Nginx:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         wait_until(lambda: _accepts(self.port) or self.process.poll() is not None, timeout=20, what="nginx's start")
-        if self.process.poll() is not None:
-            raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()}")
+        if self.process.poll() is None:
+            return None
+        log = folder / "error.log"
+        return self.process.stderr.read().decode() + (log.read_text(errors="replace") if log.exists() else "")
 
     def stop(self) -> None:
         self.process.terminate()

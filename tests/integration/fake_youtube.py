@@ -61,7 +61,7 @@ class FakeYouTube:
         self.puts = 0
         self.refreshes = 0
         self.codes_exchanged: list[str] = []
-        self.empty_chunk_puts = 0  # a chunk PUT whose body is empty: the stock client's retry bug
+        self.empty_chunk_puts = 0  # a chunk PUT whose whole body is empty: the stock client's retry bug
         self.access_token = "access-0"
         self.thumbnails: dict[str, bytes] = {}  # video id -> image
         self.playlist_items: list[dict] = []
@@ -128,6 +128,14 @@ class FakeYouTube:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _read_body(self, length: int) -> bytes | None:
+                """The body, or None when the connection was cut before all of it arrived."""
+                try:
+                    data = self.rfile.read(length)
+                except OSError:  # ssl.SSLEOFError: the peer vanished without closing TLS
+                    return None
+                return data if len(data) == length else None
 
             def _authorized(self) -> bool:
                 if self.headers.get("Authorization") == f"Bearer {fake.access_token}":
@@ -198,20 +206,25 @@ class FakeYouTube:
                 with fake.lock:
                     fake.puts += 1
                     number = fake.puts
-                if number == fake.faults.pause_at_put:
-                    fake.paused.set()
-                    fake.release.wait(60)
-                if upload is None:
-                    self._send(404, {"error": {"code": 404, "message": "no such upload"}})
-                    return
                 if number in fake.faults.drop_at_put:
                     self.rfile.read(length // 2)
                     self.connection.shutdown(2)  # mid-chunk: no answer at all
                     self.close_connection = True
                     return
+                # The whole body first, as a server does: how much of it arrives before a pause, and so
+                # before the test kills the uploader, must not be luck.
+                data = self._read_body(length)
+                if number == fake.faults.pause_at_put:
+                    fake.paused.set()
+                    fake.release.wait(60)
+                if data is None:  # the uploader died mid-body: a cut request, not an empty chunk
+                    self.close_connection = True
+                    return
+                if upload is None:
+                    self._send(404, {"error": {"code": 404, "message": "no such upload"}})
+                    return
                 if number in fake.faults.expire_token_at_put:
                     fake.access_token = "expired-by-test"
-                data = self.rfile.read(length)
                 if not self._authorized():
                     return
                 if number in fake.faults.status_at_put:

@@ -10,18 +10,14 @@ import urllib.request
 import pytest
 import socketio
 
-from ..conftest import ServerProcess
 from ..media import encode_frame
-from .client import RecordingClient
 
 TOKEN = "s3cret-token"
 
 
 @pytest.fixture
-def guarded(tmp_path):
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--token", TOKEN, "--token", "other"])
-    yield process
-    process.stop()
+def guarded(start_server):
+    return start_server("--token", TOKEN, "--token", "other")
 
 
 def test_a_connection_without_the_token_is_refused_as_unauthorized(guarded):
@@ -34,14 +30,13 @@ def test_a_connection_without_the_token_is_refused_as_unauthorized(guarded):
         assert errors and "unauthorized" in str(errors[-1])
 
 
-def test_the_token_opens_the_socket_and_the_video_route(guarded):
-    client = RecordingClient(guarded.url, auth={"token": TOKEN})
+def test_the_token_opens_the_socket_and_the_video_route(guarded, connect):
+    client = connect(guarded.url, auth={"token": TOKEN})
     ack = client.start(width=64, height=32, format="jpeg", fps=10)
     for index in range(5):
         assert client.send_frame(ack["session_id"], index, encode_frame(index, 64, 32, "jpeg"))["ok"]
     assert client.call("end_session", {"session_id": ack["session_id"], "frame_count": 5})["ok"]
     video = guarded.url + client.wait_for("video_ready")["url"]
-    client.close()
     whole = (guarded.output_dir / f"{ack['session_id']}.mp4").read_bytes()
 
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -75,19 +70,16 @@ def _polling_handshake(url: str, origin: str) -> tuple[int, str | None]:
         return error.code, None
 
 
-def test_configured_origins_join_the_servers_own(tmp_path):
+def test_configured_origins_join_the_servers_own(start_server):
     allowed = "http://visualizer.example"
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--cors-origin", allowed])
-    try:
-        assert _polling_handshake(process.url, allowed) == (200, allowed)
-        assert _polling_handshake(process.url, process.url) == (200, process.url)  # its own page keeps working
-        assert _polling_handshake(process.url, "http://elsewhere.example")[0] == 400
-        # python-socketio's websocket client sends the server's own origin by itself.
-        client = socketio.Client(reconnection=False)
-        client.connect(process.url, transports=["websocket"], wait_timeout=10)
-        client.disconnect()
-    finally:
-        process.stop()
+    process = start_server("--cors-origin", allowed)
+    assert _polling_handshake(process.url, allowed) == (200, allowed)
+    assert _polling_handshake(process.url, process.url) == (200, process.url)  # its own page keeps working
+    assert _polling_handshake(process.url, "http://elsewhere.example")[0] == 400
+    # python-socketio's websocket client sends the server's own origin by itself.
+    client = socketio.Client(reconnection=False)
+    client.connect(process.url, transports=["websocket"], wait_timeout=10)
+    client.disconnect()
 
 
 def test_by_default_only_the_servers_own_origin_may_connect(server):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from ..conftest import ServerProcess
 from ..media import encode_frame, probe
 from .client import RecordingClient
 
@@ -35,8 +37,8 @@ BAD_FRAMES = {
 }
 
 
-def test_bad_frames_are_refused_and_the_video_has_exactly_the_good_ones(server):
-    client = RecordingClient(server.url)
+def test_bad_frames_are_refused_and_the_video_has_exactly_the_good_ones(server, connect):
+    client = connect(server.url)
     session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg")["session_id"]
     refused = {}
     for index in range(30):
@@ -48,7 +50,6 @@ def test_bad_frames_are_refused_and_the_video_has_exactly_the_good_ones(server):
     assert client.call("end_session", {"session_id": session_id, "frame_count": 30})["ok"]
     client.wait_for("video_ready")
     assert probe(server.output_dir / f"{session_id}.mp4").frame_indexes == list(range(30))
-    client.close()
 
 
 json_values = st.recursive(
@@ -69,19 +70,14 @@ payloads = (
 
 
 @pytest.fixture(scope="module")
-def fuzz_server(tmp_path_factory):
-    from ..conftest import ServerProcess
-
-    root = tmp_path_factory.mktemp("fuzz")
-    process = ServerProcess(root / "work", root / "output", ["--max-events-per-second", "100000",
-                                                             "--max-sessions-per-connection", "1000",
-                                                             "--max-sessions", "1000"])  # fmt: skip
-    yield process
-    process.stop()
+def fuzz_server(start_module_server) -> ServerProcess:
+    return start_module_server("--max-events-per-second", "100000", "--max-sessions-per-connection", "1000",
+                               "--max-sessions", "1000")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def fuzzer(fuzz_server):
+def fuzzer(fuzz_server) -> Iterator[RecordingClient]:
+    """One connection for all the module's examples (a function's ``connect`` would make 300)."""
     client = RecordingClient(fuzz_server.url)
     yield client
     client.close()
@@ -90,6 +86,7 @@ def fuzzer(fuzz_server):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(event=st.sampled_from(EVENTS), payload=payloads)
 def test_any_payload_gets_a_contract_answer_and_never_a_traceback(fuzzer, event, payload):
+    """Slow (300 examples, one round trip each): Hypothesis looks for any payload that breaks the contract."""
     ack = fuzzer.call(event, payload)
     assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
     if not ack["ok"]:
@@ -98,8 +95,8 @@ def test_any_payload_gets_a_contract_answer_and_never_a_traceback(fuzzer, event,
         assert "Traceback" not in json.dumps(ack["error"], default=str)
 
 
-def test_a_good_session_completes_beside_the_fuzzing(fuzz_server, fuzzer):
-    good = RecordingClient(fuzz_server.url)
+def test_a_good_session_completes_beside_the_fuzzing(fuzz_server, fuzzer, connect):
+    good = connect(fuzz_server.url)
     session_id = good.start(width=WIDTH, height=HEIGHT, fps=30, format="png", frame_count=20)["session_id"]
     for index in range(20):
         fuzzer.call("frame", {"session_id": session_id, "index": index, "data": b"not mine"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -12,11 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ServerProcess
 from ..media import encode_frame, make_wav, probe
-from .fake_youtube import FakeYouTube
-from .tcp_proxy import CuttingProxy
-from .test_youtube_upload import _server as youtube_server
 
 WIDTH, HEIGHT, FRAMES = 320, 180, 60
 
@@ -34,28 +29,19 @@ def frames(tmp_path_factory) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return probe_socket.getsockname()[1]
-
-
 def test_ping_prints_the_echo_and_the_round_trip(server):
     result = _client("ping", server.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Cheers, ") and result.stdout.strip().endswith("ms)")
 
 
-def test_ping_errors_say_what_is_wrong(tmp_path):
-    down = _client("ping", f"http://127.0.0.1:{_free_port()}")
+def test_ping_errors_say_what_is_wrong(start_server, refused_port):
+    down = _client("ping", f"http://127.0.0.1:{refused_port}")
     assert down.returncode == 1 and "cannot connect" in down.stderr and "is the server running" in down.stderr
-    guarded = ServerProcess(tmp_path / "work", tmp_path / "output", ["--token", "right"])
-    try:
-        wrong = _client("ping", guarded.url, "--token", "wrong")
-        assert wrong.returncode == 1 and "unauthorized" in wrong.stderr
-        assert _client("ping", guarded.url, "--token", "right").returncode == 0
-    finally:
-        guarded.stop()
+    guarded = start_server("--token", "right")
+    wrong = _client("ping", guarded.url, "--token", "wrong")
+    assert wrong.returncode == 1 and "unauthorized" in wrong.stderr
+    assert _client("ping", guarded.url, "--token", "right").returncode == 0
 
 
 def test_send_a_folder_with_audio_makes_the_video(server, frames, tmp_path):
@@ -84,27 +70,19 @@ def test_send_encode_sends_h264_the_server_only_muxes(server, frames, tmp_path):
     assert any(f"({WIDTH}x{HEIGHT} h264 @" in line for line in server.lines), "the server was sent images"
 
 
-def test_send_survives_a_dropped_connection(server, frames, tmp_path):
+def test_send_survives_a_dropped_connection(server, frames, tmp_path, cutting_proxy):
     port = int(server.url.rsplit(":", 1)[1])
-    proxy = CuttingProxy(port, cut_after_bytes=len((frames / "0000.png").read_bytes()) * 20)
-    try:
-        result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"))
-    finally:
-        proxy.close()
+    proxy = cutting_proxy(port, cut_after_bytes=len((frames / "0000.png").read_bytes()) * 20)
+    result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"))
     assert result.returncode == 0, result.stderr
     assert proxy.cuts == 1 and proxy.connections >= 2
     assert "session resumed" in result.stderr
     assert probe(tmp_path / "v.mp4").frame_indexes == list(range(FRAMES))
 
 
-def test_send_upload_prints_the_youtube_watch_url(frames, tmp_path):
-    youtube = FakeYouTube(tmp_path)
-    server = youtube_server(tmp_path, youtube)
-    try:
-        result = _client("send", str(frames), "--server", server.url, "--upload", "--title", "From the CLI")
-    finally:
-        server.stop()
-        youtube.close()
+def test_send_upload_prints_the_youtube_watch_url(frames, youtube, start_youtube_server):
+    server = start_youtube_server()
+    result = _client("send", str(frames), "--server", server.url, "--upload", "--title", "From the CLI")
     assert result.returncode == 0, result.stderr
     [upload] = youtube.uploads.values()
     assert upload.metadata["snippet"]["title"] == "From the CLI"
@@ -113,13 +91,10 @@ def test_send_upload_prints_the_youtube_watch_url(frames, tmp_path):
     assert watch_url == f"https://www.youtube.com/watch?v={upload.video_id}"
 
 
-def test_send_finishes_when_the_connection_drops_after_end_session(server, frames, tmp_path):
+def test_send_finishes_when_the_connection_drops_after_end_session(server, frames, tmp_path, cutting_proxy):
     port = int(server.url.rsplit(":", 1)[1])
-    proxy = CuttingProxy(port, cut_at_reply=b"video_ready")  # the session ends while the client is away
-    try:
-        result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"), timeout=120)
-    finally:
-        proxy.close()
+    proxy = cutting_proxy(port, cut_at_reply=b"video_ready")  # the session ends while the client is away
+    result = _client("send", str(frames), "--server", proxy.url, "--output", str(tmp_path / "v.mp4"), timeout=120)
     assert result.returncode == 0, result.stderr
     assert proxy.cuts == 1 and "session resumed" in result.stderr
     assert result.stdout.strip().startswith(proxy.url + "/videos/")
@@ -143,28 +118,30 @@ def _read_until(process: subprocess.Popen, text: str, timeout_s: float) -> tuple
     return lines, reader
 
 
-def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames):
+def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames, cutting_proxy):
     port = int(server.url.rsplit(":", 1)[1])
     frame_bytes = len((frames / "0000.png").read_bytes())
-    proxy = CuttingProxy(port, cut_after_bytes=frame_bytes * 20, refuse_after_cut=True)
+    proxy = cutting_proxy(port, cut_after_bytes=frame_bytes * 20, refuse_after_cut=True)
     client = subprocess.Popen([sys.executable, "-m", "visualizer_server.client", "send", str(frames),
                                "--server", proxy.url], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
     try:
         lines, reader = _read_until(client, "connection lost: reconnecting", 60)
         client.send_signal(signal.SIGINT)
         assert client.wait(timeout=30) == 130
-        reader.join(timeout=10)
+        # Its last words are read once its stderr ends, which its exit brings: wait for that, not for a
+        # window (a reader still busy after 10 s on a loaded machine left the sentence unread).
+        reader.join(timeout=60)
+        assert not reader.is_alive()
     finally:
         client.kill()
-        proxy.close()
     said = "".join(lines)
     assert "could not be told" in said and "removed from the server" not in said
     assert proxy.connections == 1  # it never got back in
     assert [path.name for path in server.work_dir.iterdir()]  # the session is still there
 
 
-def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path):
-    nowhere = f"http://127.0.0.1:{_free_port()}"  # nothing listens: the check must come first
+def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path, refused_port):
+    nowhere = f"http://127.0.0.1:{refused_port}"  # nothing listens: the check must come first
     empty = tmp_path / "empty"
     empty.mkdir()
     mixed = tmp_path / "mixed"
@@ -182,12 +159,9 @@ def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path):
         assert result.returncode == 1 and message in result.stderr, (folder, result.stderr)
 
 
-def test_send_to_a_server_that_is_down_or_guarded_fails_clearly(frames, tmp_path):
-    down = _client("send", str(frames), "--server", f"http://127.0.0.1:{_free_port()}")
+def test_send_to_a_server_that_is_down_or_guarded_fails_clearly(frames, start_server, refused_port):
+    down = _client("send", str(frames), "--server", f"http://127.0.0.1:{refused_port}")
     assert down.returncode == 1 and "cannot connect" in down.stderr
-    guarded = ServerProcess(tmp_path / "work", tmp_path / "output", ["--token", "right"])
-    try:
-        wrong = _client("send", str(frames), "--server", guarded.url, "--token", "wrong")
-        assert wrong.returncode == 1 and "unauthorized" in wrong.stderr
-    finally:
-        guarded.stop()
+    guarded = start_server("--token", "right")
+    wrong = _client("send", str(frames), "--server", guarded.url, "--token", "wrong")
+    assert wrong.returncode == 1 and "unauthorized" in wrong.stderr

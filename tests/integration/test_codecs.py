@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from ..conftest import ServerProcess
+from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe
+from visualizer_server.view.components.encoding.hardware_probe import HardwareProbe
+from visualizer_server.view.components.encoding.video_encoders import HARDWARE_CODECS
+
 from ..media import alpha_plane, decode_alpha, encode_frame, encode_transparent_frame, loudness, make_wav, probe
+from ..processes import stand_in_ffmpeg
 from .client import RecordingClient
 
 # Small and short: HEVC and AV1 are slow, and the suite runs on two cores.
@@ -21,18 +26,13 @@ DECODERS = {"av1": "libdav1d"}  # PyAV names the decoder it picked, not the code
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> ServerProcess:
-    folder = tmp_path_factory.mktemp("codecs")
-    process = ServerProcess(folder / "work", folder / "output")
-    yield process
-    process.stop()
+def server(start_module_server) -> ServerProcess:
+    return start_module_server()
 
 
 @pytest.fixture
-def client(server):
-    client = RecordingClient(server.url)
-    yield client
-    client.close()
+def client(server, connect) -> RecordingClient:
+    return connect(server.url)
 
 
 def _render(client: RecordingClient, frames: list[bytes], audio: bytes | None = None, **spec) -> dict:
@@ -57,6 +57,7 @@ def _fetch(server: ServerProcess, url: str) -> tuple[str, bytes]:
 
 @pytest.mark.parametrize("codec", list(CONTAINERS))
 def test_each_codec_makes_every_frame_in_order_in_its_container(server, client, tmp_path, codec):
+    """Slow for HEVC and AV1 (software encoders), though the video is 12 frames of 128x72."""
     extension, content_type, audio_codec = CONTAINERS[codec]
     audio = make_wav(tmp_path / "tone.wav", seconds=0.5)
     frames = [encode_frame(index, WIDTH, HEIGHT, "png") for index in range(FRAMES)]
@@ -164,24 +165,26 @@ def _healthz(server: ServerProcess) -> dict:
         return json.load(response)
 
 
-def test_the_startup_probe_finds_no_hardware_encoder_here_and_says_so(server):
-    # This machine has no GPU: every family's h264 encoder fails to open in the probe's real encode.
-    assert any("hardware encoder: none (--hardware-encoder auto); h264, hevc, av1 in software" in line
-               for line in server.lines)  # fmt: skip
+def test_the_startup_probe_says_what_it_found_on_this_machine(server):
+    # Whatever this machine has: the server's startup probe agrees with a probe run here, and says so.
+    found = HardwareProbe(ffmpeg_exe()).choose("auto")
+    in_use = ", ".join(found.values()) or "none"
+    software = [codec for codec in HARDWARE_CODECS if codec not in found]
+    said = f"hardware encoder: {in_use} (--hardware-encoder auto)"
+    said += f"; {', '.join(software)} in software" if software else ""
+    assert any(line.endswith(said) for line in server.lines), said
+    assert _healthz(server)["hardware_encoder"] == in_use
+
+
+def test_a_hardware_encoder_asked_for_that_does_not_open_falls_back_to_software(start_server, connect, tmp_path):
+    # An ffmpeg whose NVENC never opens, on any machine; everything else is the real ffmpeg.
+    ffmpeg = stand_in_ffmpeg(tmp_path, opens=set(), fallback=ffmpeg_exe())
+    server = start_server("--hardware-encoder", "nvenc", env={"IMAGEIO_FFMPEG_EXE": str(ffmpeg)})
+    client = connect(server.url)
+    [warning] = [line for line in server.lines if "--hardware-encoder nvenc does not open" in line]
+    assert "h264_nvenc: Cannot load libcuda" in warning and "encoding in software" in warning
     assert _healthz(server)["hardware_encoder"] == "none"
-
-
-def test_a_hardware_encoder_asked_for_that_does_not_open_falls_back_to_software(tmp_path):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--hardware-encoder", "nvenc"])
-    client = RecordingClient(server.url)
-    try:
-        [warning] = [line for line in server.lines if "--hardware-encoder nvenc does not open" in line]
-        assert "h264_nvenc: Cannot load libcuda" in warning and "encoding in software" in warning
-        assert _healthz(server)["hardware_encoder"] == "none"
-        frames = [encode_frame(index, WIDTH, HEIGHT, "png") for index in range(FRAMES)]
-        ready = _render(client, frames, format="png", codec="h264")
-        facts = probe(server.output_dir / Path(ready["url"]).name)
-        assert facts.video_codec == "h264" and facts.frame_indexes == list(range(FRAMES))
-    finally:
-        client.close()
-        server.stop()
+    frames = [encode_frame(index, WIDTH, HEIGHT, "png") for index in range(FRAMES)]
+    ready = _render(client, frames, format="png", codec="h264")
+    facts = probe(server.output_dir / Path(ready["url"]).name)
+    assert facts.video_codec == "h264" and facts.frame_indexes == list(range(FRAMES))

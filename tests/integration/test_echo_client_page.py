@@ -14,7 +14,6 @@ from typing import Iterator
 
 import pytest
 
-from ..conftest import ServerProcess
 from .test_browser_page import browser  # noqa: F401 - the module's Chromium, shared
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -40,19 +39,6 @@ def page_origin() -> Iterator[str]:
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator:
-    started: list[ServerProcess] = []
-
-    def start_server(*args: str) -> ServerProcess:
-        started.append(ServerProcess(tmp_path / "work", tmp_path / "output", list(args)))
-        return started[-1]
-
-    yield start_server
-    for process in started:
-        process.stop()
-
-
-@pytest.fixture
 def open_page(browser, page_origin) -> Iterator:  # noqa: F811
     """Opens test_client.html with a query string; every page is closed afterwards, whatever the test asserted."""
     pages = []
@@ -74,8 +60,8 @@ def _lines(page) -> list[str]:
     return page.inner_text("#log").splitlines()
 
 
-def test_served_from_an_allowed_origin_it_shows_the_echo_and_closes(open_page, page_origin, start):
-    server = start("--cors-origin", page_origin)
+def test_served_from_an_allowed_origin_it_shows_the_echo_and_closes(open_page, page_origin, start_server):
+    server = start_server("--cors-origin", page_origin)
     page = open_page(f"server={server.url}")
     page.wait_for_selector("#log :text('CLOSED')")
     sid = page.evaluate("window.echoSocketId")
@@ -83,8 +69,8 @@ def test_served_from_an_allowed_origin_it_shows_the_echo_and_closes(open_page, p
     assert page.errors == []
 
 
-def test_an_origin_the_server_does_not_allow_shows_the_error(open_page, page_origin, start):
-    server = start()  # allows only its own origin
+def test_an_origin_the_server_does_not_allow_shows_the_error(open_page, page_origin, start_server):
+    server = start_server()  # allows only its own origin
     page = open_page(f"server={server.url}")
     page.wait_for_selector("#log .error")
     [line] = _lines(page)
@@ -92,8 +78,8 @@ def test_an_origin_the_server_does_not_allow_shows_the_error(open_page, page_ori
     assert page.errors == []
 
 
-def test_a_server_with_a_token_answers_the_page_that_brings_it(open_page, page_origin, start):
-    server = start("--cors-origin", page_origin, "--token", TOKEN)
+def test_a_server_with_a_token_answers_the_page_that_brings_it(open_page, page_origin, start_server):
+    server = start_server("--cors-origin", page_origin, "--token", TOKEN)
     page = open_page(f"server={server.url}&token={TOKEN}")
     page.wait_for_selector("#log :text('CLOSED')")
     assert _lines(page)[:2] == ["CONNECTED", "SENT: Allo?"]

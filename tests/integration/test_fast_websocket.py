@@ -12,9 +12,6 @@ import urllib.parse
 import pytest
 import websocket
 
-from ..conftest import ServerProcess
-from .client import RecordingClient
-
 
 def _engineio_url(server_url: str) -> str:
     return server_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
@@ -39,15 +36,13 @@ def test_permessage_deflate_is_declined(server):
 
 
 @pytest.fixture
-def small_cap_server(tmp_path):
+def small_cap_server(start_server):
     # A 64 KiB frame limit makes the transport cap 64 KiB + 1 MiB.
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--max-frame-bytes", "65536"])
-    yield process
-    process.stop()
+    return start_server("--max-frame-bytes", "65536")
 
 
-def test_a_message_of_continuation_frames_beyond_the_cap_closes_only_that_connection(small_cap_server):
-    bystander = RecordingClient(small_cap_server.url)
+def test_a_message_of_continuation_frames_beyond_the_cap_closes_only_that_connection(small_cap_server, connect):
+    bystander = connect(small_cap_server.url)
     attacker = websocket.create_connection(_engineio_url(small_cap_server.url), timeout=10)
     attacker.recv()  # the Engine.IO open packet
     chunk = b"4" + b"x" * (256 * 1024 - 1)

@@ -9,7 +9,6 @@ from pathlib import Path
 import av
 import pytest
 
-from ..conftest import ServerProcess
 from ..media import h264_units, make_wav, probe
 from .client import RecordingClient
 
@@ -63,8 +62,8 @@ def _assert_copied(path: Path, units: list[bytes]) -> None:
     assert _mp4_slices(path) == [_slices(nal_units(unit)) for unit in units]
 
 
-def test_an_h264_session_is_muxed_as_sent_in_index_order_with_its_audio(server, units, tmp_path):
-    client = RecordingClient(server.url)
+def test_an_h264_session_is_muxed_as_sent_in_index_order_with_its_audio(server, units, tmp_path, connect):
+    client = connect(server.url)
     audio = make_wav(tmp_path / "tone.wav", seconds=2.5)
     session_id = _start(client, audio)["session_id"]
     # Bad units change nothing: a unit that is not a key frame as frame 0, one of another size.
@@ -84,34 +83,32 @@ def test_an_h264_session_is_muxed_as_sent_in_index_order_with_its_audio(server, 
     ready = client.wait_for("video_ready")
     assert (ready["frames"], ready["width"], ready["height"], ready["duration_s"]) == (FRAMES, WIDTH, HEIGHT, 2.0)
     _assert_copied(server.output_dir / f"{session_id}.mp4", units)
-    client.close()
 
 
-def test_an_h264_session_outlives_a_killed_server_and_its_copy_needs_no_encoder_slot(tmp_path, units):
-    work, output = tmp_path / "work", tmp_path / "output"
+def test_an_h264_session_outlives_a_killed_server_and_its_copy_needs_no_encoder_slot(
+    tmp_path, units, start_server, connect
+):
+    output = tmp_path / "output"  # where the harness's servers put their videos
     audio = make_wav(tmp_path / "tone.wav", seconds=2.0)
     # The only encoder slot is taken by an image session that never ends: a copy does not wait for it.
-    server = ServerProcess(work, output, ["--max-concurrent-encodes", "1"])
-    try:
-        blocker = RecordingClient(server.url)
-        image = blocker.start(width=WIDTH, height=HEIGHT, fps=FPS, format="rgba")["session_id"]
-        assert blocker.send_frame(image, 0, bytes(WIDTH * HEIGHT * 4))["ok"]
-        client = RecordingClient(server.url)
-        started = _start(client, audio)
-        session_id, token = started["session_id"], started["resume_token"]
-        client.send_audio(session_id, audio)
-        for index in range(40):
-            assert client.send_frame(session_id, index, units[index])["ok"]
-        assert not any(p["waiting_for_encoder"] for p in client.events.get("progress", []))
-        server.kill()
-        server = ServerProcess(work, output, ["--max-concurrent-encodes", "1"])
-        client = RecordingClient(server.url)
-        resumed = client.call("resume_session", {"session_id": session_id, "resume_token": token})
-        assert resumed["frames_received"] == [[0, 39]]
-        for index in range(40, FRAMES):
-            assert client.send_frame(session_id, index, units[index])["ok"]
-        assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
-        client.wait_for("video_ready")
-        _assert_copied(output / f"{session_id}.mp4", units)
-    finally:
-        server.stop()
+    server = start_server("--max-concurrent-encodes", "1")
+    blocker = connect(server.url)
+    image = blocker.start(width=WIDTH, height=HEIGHT, fps=FPS, format="rgba")["session_id"]
+    assert blocker.send_frame(image, 0, bytes(WIDTH * HEIGHT * 4))["ok"]
+    client = connect(server.url)
+    started = _start(client, audio)
+    session_id, token = started["session_id"], started["resume_token"]
+    client.send_audio(session_id, audio)
+    for index in range(40):
+        assert client.send_frame(session_id, index, units[index])["ok"]
+    assert not any(p["waiting_for_encoder"] for p in client.events.get("progress", []))
+    server.kill()
+    server = start_server("--max-concurrent-encodes", "1")
+    client = connect(server.url)
+    resumed = client.call("resume_session", {"session_id": session_id, "resume_token": token})
+    assert resumed["frames_received"] == [[0, 39]]
+    for index in range(40, FRAMES):
+        assert client.send_frame(session_id, index, units[index])["ok"]
+    assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
+    client.wait_for("video_ready")
+    _assert_copied(output / f"{session_id}.mp4", units)

@@ -55,10 +55,8 @@ def _assert_refused_naming_the_formats(ack: dict) -> None:
 
 
 @pytest.fixture
-def client(server):
-    connected = RecordingClient(server.url)
-    yield connected
-    connected.close()
+def client(server, connect) -> RecordingClient:
+    return connect(server.url)
 
 
 @pytest.mark.parametrize("name", ENCODINGS)

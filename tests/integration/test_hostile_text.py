@@ -8,10 +8,8 @@ from .client import RecordingClient
 
 
 @pytest.fixture
-def client(server):
-    connected = RecordingClient(server.url)
-    yield connected
-    connected.close()
+def client(server, connect) -> RecordingClient:
+    return connect(server.url)
 
 
 def _assert_invalid(ack: dict, field: str) -> None:
@@ -24,8 +22,10 @@ def test_a_lone_surrogate_in_the_resume_token_is_invalid_request(client):
     _assert_invalid(client.call("resume_session", {"session_id": session_id, "resume_token": "\ud800"}), "resume_token")
 
 
-@pytest.mark.parametrize("video, field", [({"description": "a\udcff"}, "video.description"),
-                                          ({"title": "\ud83d"}, "video.title"), ({"tags": ["ok", "\ud800"]}, "video.tags")])  # fmt: skip
+@pytest.mark.parametrize("video, field", [
+    ({"description": "a\udcff"}, "video.description"), ({"title": "\ud83d"}, "video.title"),
+    ({"tags": ["ok", "\ud800"]}, "video.tags"),
+])  # fmt: skip
 def test_a_lone_surrogate_in_the_video_metadata_is_invalid_request(client, video, field):
     ack = client.call("start_session", {"width": 64, "height": 64, "format": "jpeg", "upload": False, "video": video})
     _assert_invalid(ack, field)

@@ -9,13 +9,11 @@ import sys
 import urllib.request
 import venv
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from ..conftest import ServerProcess
 from ..media import encode_frame, probe
-from .client import RecordingClient
 
 PROJECT = Path(__file__).resolve().parents[2]
 FRAMES = 10
@@ -32,7 +30,8 @@ def _run(*command: str | Path, cwd: Path | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """The bin/ folder of a fresh venv holding only the wheel and its dependencies (no Node.js involved)."""
+    """The bin/ folder of a fresh venv holding only the wheel and its dependencies (no Node.js involved).
+    Slow (builds the wheel and installs it with its dependencies): only an installation shows what it lacks."""
     root = tmp_path_factory.mktemp("wheel")
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", root / "dist", PROJECT)
     [wheel] = (root / "dist").glob("visualizer_server-*.whl")
@@ -42,12 +41,9 @@ def installed(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(installed, tmp_path_factory) -> Iterator[ServerProcess]:
-    elsewhere = tmp_path_factory.mktemp("elsewhere")  # no source tree, no node_modules/ in sight
-    process = ServerProcess(elsewhere / "work", elsewhere / "output", launcher=(str(installed / "visualizer-server"),),
-                            cwd=elsewhere, env={"PYTHONPATH": ""})  # fmt: skip
-    yield process
-    process.stop()
+def server(installed, start_module_server) -> ServerProcess:
+    elsewhere = start_module_server.folder  # no source tree, no node_modules/ in sight
+    return start_module_server(launcher=(str(installed / "visualizer-server"),), cwd=elsewhere, env={"PYTHONPATH": ""})
 
 
 def _get(url: str) -> bytes:
@@ -70,15 +66,14 @@ def test_the_installed_server_serves_its_page_and_libraries(server):
     assert _get(server.url + "/favicon.svg").startswith(b"<svg")
 
 
-def test_the_installed_server_makes_a_video(server, tmp_path):
-    client = RecordingClient(server.url)
+def test_the_installed_server_makes_a_video(server, tmp_path, connect):
+    client = connect(server.url)
     session_id = client.start(width=64, height=32, fps=10, format="jpeg")["session_id"]
     for index in range(FRAMES):
         assert client.send_frame(session_id, index, encode_frame(index, 64, 32, "jpeg"))["ok"]
     assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
     video = tmp_path / "video.mp4"
     video.write_bytes(_get(server.url + client.wait_for("video_ready")["url"]))
-    client.close()
     assert probe(video).frame_indexes == list(range(FRAMES))
 
 
@@ -86,3 +81,10 @@ def test_the_installed_command_refuses_a_bad_setting(installed, tmp_path):
     result = subprocess.run([installed / "visualizer-server", "--x264-preset", "sluggishly"], capture_output=True,
                             text=True, cwd=tmp_path, env=CLEAN_ENV, timeout=60)  # fmt: skip
     assert result.returncode == 2 and result.stderr.startswith("visualizer-server: --x264-preset must be one of")
+
+
+def test_the_installed_client_talks_to_the_installed_server(installed, server, tmp_path):
+    # WebSocket-only, as visualizer-client connects: it needs websocket-client among the wheel's dependencies.
+    result = subprocess.run([installed / "visualizer-client", "ping", server.url.removeprefix("http://")],
+                            capture_output=True, text=True, cwd=tmp_path, env=CLEAN_ENV, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.startswith("Cheers, "), result.stderr

@@ -12,9 +12,7 @@ import pytest
 import socketio
 from prometheus_client.parser import text_string_to_metric_families
 
-from ..conftest import ServerProcess
 from ..media import encode_frame
-from .client import RecordingClient
 
 
 def _metrics(url: str) -> dict[tuple[str, tuple], float]:
@@ -25,9 +23,9 @@ def _metrics(url: str) -> dict[tuple[str, tuple], float]:
             for family in text_string_to_metric_families(text) for sample in family.samples}  # fmt: skip
 
 
-def test_metrics_parse_and_move_by_the_right_amounts(server):
+def test_metrics_parse_and_move_by_the_right_amounts(server, connect):
     before = _metrics(server.url)
-    client = RecordingClient(server.url)
+    client = connect(server.url)
     session_id = client.start(width=64, height=32, fps=10, format="jpeg")["session_id"]
     frames = [encode_frame(index, 64, 32, "jpeg") for index in range(12)]
     for index, frame in enumerate(frames):
@@ -36,7 +34,6 @@ def test_metrics_parse_and_move_by_the_right_amounts(server):
     client.call("end_session", {"session_id": session_id, "frame_count": 99})  # incomplete
     client.call("end_session", {"session_id": session_id, "frame_count": 12})
     client.wait_for("video_ready")
-    client.close()
     after = _metrics(server.url)
 
     def moved(name: str, **labels: str) -> float:
@@ -54,27 +51,23 @@ def test_metrics_parse_and_move_by_the_right_amounts(server):
     assert after[("visualizer_ffmpeg_processes", ())] == 0
 
 
-def test_the_admin_ui_refuses_a_wrong_password(tmp_path):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output",
-                           ["--admin-ui", "--admin-username", "admin", "--admin-password", "right"])  # fmt: skip
-    try:
-        for password, admitted in (("wrong", False), ("right", True)):
-            admin = socketio.Client(reconnection=False)
-            refusals: list = []
-            admin.on("connect_error", refusals.append, namespace="/admin")
-            try:
-                admin.connect(server.url, namespaces=["/admin"], transports=["websocket"],
-                              auth={"username": "admin", "password": password}, wait_timeout=10)  # fmt: skip
-                connected = True
-            except socketio.exceptions.ConnectionError:
-                connected = False
-            assert connected is admitted, (password, refusals)
-            admin.disconnect()
-    finally:
-        server.stop()
+def test_the_admin_ui_refuses_a_wrong_password(start_server):
+    server = start_server("--admin-ui", "--admin-username", "admin", "--admin-password", "right")
+    for password, admitted in (("wrong", False), ("right", True)):
+        admin = socketio.Client(reconnection=False)
+        refusals: list = []
+        admin.on("connect_error", refusals.append, namespace="/admin")
+        try:
+            admin.connect(server.url, namespaces=["/admin"], transports=["websocket"],
+                          auth={"username": "admin", "password": password}, wait_timeout=10)  # fmt: skip
+            connected = True
+        except socketio.exceptions.ConnectionError:
+            connected = False
+        assert connected is admitted, (password, refusals)
+        admin.disconnect()
 
 
-def test_the_admin_ui_needs_credentials(tmp_path):
+def test_the_admin_ui_needs_credentials():
     result = subprocess.run([sys.executable, "-m", "visualizer_server", "--admin-ui", "--port", "0"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode != 0 and "--admin-password" in result.stderr
@@ -109,8 +102,8 @@ def test_a_bad_setting_stops_the_command_with_one_sentence_and_exit_code_2(tmp_p
     assert not (tmp_path / "w").exists()  # stopped before anything was made
 
 
-def test_json_logs_are_one_object_a_line(tmp_path):
-    server = ServerProcess(tmp_path / "work", tmp_path / "output", ["--log-format", "json"])
+def test_json_logs_are_one_object_a_line(start_server):
+    server = start_server("--log-format", "json")
     server.stop()
     records = [json.loads(line) for line in server.lines if line.startswith("{")]
     assert any("listening on" in record["message"] for record in records)

@@ -6,14 +6,11 @@ import pytest
 import websocket
 
 from ..conftest import ServerProcess
-from .client import RecordingClient
 
 
 @pytest.fixture
-def impatient(tmp_path):
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--connect-timeout-s", "1"])
-    yield process
-    process.stop()
+def impatient(start_server):
+    return start_server("--connect-timeout-s", "1")
 
 
 def _raw_client(server: ServerProcess, connect_namespace: bool = True) -> websocket.WebSocket:
@@ -52,8 +49,8 @@ def _closed_by_server(raw: websocket.WebSocket) -> bool:
         '459999999999-["frame",{}]',  # the unbounded-buffer attack: a header announcing ~10^10 attachments
     ],
 )
-def test_malformed_packets_close_only_that_connection(impatient, packet):
-    bystander = RecordingClient(impatient.url)
+def test_malformed_packets_close_only_that_connection(impatient, packet, connect):
+    bystander = connect(impatient.url)
     raw = _raw_client(impatient)
     raw.send(packet)
     assert _closed_by_server(raw)

@@ -21,7 +21,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from ..conftest import ServerProcess
 from ..media import make_wav, probe
-from .tcp_proxy import CuttingProxy
 from .test_browser_page import CHROMIUM_ARGS
 
 TAKE_TIMEOUT_MS = 240_000
@@ -62,10 +61,8 @@ def other_origin(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def sdk_server(tmp_path: Path, other_origin: str) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "work", tmp_path / "output", ["--cors-origin", other_origin])
-    yield process
-    process.stop()
+def sdk_server(start_server, other_origin: str) -> ServerProcess:
+    return start_server("--cors-origin", other_origin)
 
 
 @pytest.fixture(scope="module")
@@ -268,13 +265,10 @@ HAND_TAKE = """async ({ server, connectTo, frames, stopAt, format, audioName }) 
 }""" % (WIDTH, HEIGHT)
 
 
-def test_a_dropped_connection_mid_take_continues_by_itself_into_one_exact_video(page, sdk_server):
-    proxy = CuttingProxy(int(sdk_server.url.rsplit(":", 1)[1]), cut_after_bytes=400_000)
-    try:
-        outcome = page.evaluate(HAND_TAKE, {"server": sdk_server.url, "connectTo": proxy.url, "frames": 60,
-                                            "stopAt": None, "format": "rgba", "audioName": None})  # fmt: skip
-    finally:
-        proxy.close()
+def test_a_dropped_connection_mid_take_continues_by_itself_into_one_exact_video(page, sdk_server, cutting_proxy):
+    proxy = cutting_proxy(int(sdk_server.url.rsplit(":", 1)[1]), cut_after_bytes=400_000)
+    outcome = page.evaluate(HAND_TAKE, {"server": sdk_server.url, "connectTo": proxy.url, "frames": 60,
+                                        "stopAt": None, "format": "rgba", "audioName": None})  # fmt: skip
     assert proxy.cuts == 1 and proxy.connections >= 2, "the connection was not cut and made again"
     assert "resumed" in outcome["events"] and "progress" in outcome["events"] and "failed" not in outcome["events"]
     assert outcome["result"]["frames"] == 60 and outcome["left"] == 0

@@ -71,13 +71,9 @@ def test_the_own_origin_is_not_taken_from_the_host_header(server):
     assert _get(server, HANDSHAKE, host, f"http://127.0.0.1:{_port(server) + 1}")[0] == 400
 
 
-def test_configured_names_are_answered_and_the_public_url_is_an_own_origin(tmp_path):
-    process = ServerProcess(tmp_path / "work", tmp_path / "output",
-                            ["--allowed-host", "viz.internal", "--public-url", "https://viz.example.com"])  # fmt: skip
-    try:
-        assert _get(process, "/", f"viz.internal:{_port(process)}")[0] == 200
-        assert _get(process, "/", "viz.example.com")[0] == 200  # behind a proxy: the public name, its port
-        assert _websocket_status(process, "viz.example.com", "https://viz.example.com") == 101
-        assert _get(process, "/", "other.example.com")[0] == 421
-    finally:
-        process.stop()
+def test_configured_names_are_answered_and_the_public_url_is_an_own_origin(start_server):
+    process = start_server("--allowed-host", "viz.internal", "--public-url", "https://viz.example.com")
+    assert _get(process, "/", f"viz.internal:{_port(process)}")[0] == 200
+    assert _get(process, "/", "viz.example.com")[0] == 200  # behind a proxy: the public name, its port
+    assert _websocket_status(process, "viz.example.com", "https://viz.example.com") == 101
+    assert _get(process, "/", "other.example.com")[0] == 421

@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import socket
 import signal
 import subprocess
 import sys
@@ -14,31 +13,16 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from ..conftest import ServerProcess
-from ..media import encode_frame, make_wav, probe
-from ..processes import cpu_seconds, kill_ffmpeg, pids_with, wait_until
+from ..media import encode_frame, encode_frames, make_wav, probe
+from ..processes import catch_stopped, cpu_seconds, ffmpeg_stopping_once, kill_ffmpeg, pids_with, wait_until
 from .client import RecordingClient
-from .fake_youtube import FakeYouTube
 
 W, H, FPS = 320, 180, 30
-
-
-def _frames(first: int, last: int, image_format: str = "jpeg", width: int = W, height: int = H) -> dict[int, bytes]:
-    return {index: encode_frame(index, width, height, image_format) for index in range(first, last)}
-
-
-def _send(client: RecordingClient, session_id: str, frames: dict[int, bytes]) -> None:
-    for index, data in frames.items():
-        ack = client.send_frame(session_id, index, data)
-        assert ack["ok"], ack
-
-
-def _end(client: RecordingClient, session_id: str, count: int) -> None:
-    ack = client.call("end_session", {"session_id": session_id, "frame_count": count})
-    assert ack["ok"], ack
 
 
 def _assert_exact(path: Path, count: int, audio: bool = True) -> None:
@@ -48,14 +32,14 @@ def _assert_exact(path: Path, count: int, audio: bool = True) -> None:
     assert (facts.audio_codec == "aac") == audio
 
 
+@pytest.fixture
+def mux_stops_at_birth(tmp_path: Path) -> dict[str, str]:
+    """A server's environment whose first audio mux waits, stopped, for the test (``_catch_mux``)."""
+    return ffmpeg_stopping_once(tmp_path, ".mp4.part")
+
+
 def _catch_mux(session_id: str) -> int:
-    """The pid of the session's audio-mux ffmpeg, stopped (SIGSTOP) as soon as it appears."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # a tight scan: the mux pass is short
-        for pid in pids_with(session_id, ".mp4.part"):
-            os.kill(pid, signal.SIGSTOP)
-            return pid
-    raise AssertionError("the audio mux never started")
+    return catch_stopped(session_id, ".mp4.part")
 
 
 def _start_with_audio(client: RecordingClient, tmp_path: Path, seconds: float) -> str:
@@ -72,67 +56,41 @@ def _healthz(server: ServerProcess) -> dict:
         return json.load(response)
 
 
-def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(server, tmp_path):
-    client = RecordingClient(server.url)
+def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(start_server, connect, tmp_path,
+                                                                            mux_stops_at_birth):  # fmt: skip
+    """Slow (about 10 s): three encoder restarts, then a 3 s window of the server's CPU time."""
+    server = start_server(env=mux_stops_at_birth)
+    client = connect(server.url)
     session_id = _start_with_audio(client, tmp_path, 3.0)
     marker = str(server.work_dir / session_id)
     # 1. Twice during the first pass, while frames still arrive.
     for first, last in ((0, 30), (30, 60)):
-        _send(client, session_id, _frames(first, last))
+        client.send_frames(session_id, encode_frames(first, last, W, H))
         kill_ffmpeg(marker)
-    _send(client, session_id, _frames(60, 90))
+    client.send_frames(session_id, encode_frames(60, 90, W, H))
     # 2. Once during the audio mux.
-    mux = threading.Thread(target=lambda: os.kill(_catch_mux(session_id), signal.SIGKILL))
-    mux.start()
-    _end(client, session_id, 90)
-    mux.join()
+    client.end(session_id, 90)
+    os.kill(_catch_mux(session_id), signal.SIGKILL)
     ready = client.wait_for("video_ready")
     assert ready["frames"] == 90
     _assert_exact(server.output_dir / f"{session_id}.mp4", 90)
     assert sum("starting the encoder again" in line for line in server.lines) == 3
     assert "session_failed" not in client.events
-    # 3. Nothing spins afterwards: a dead ffmpeg once kept a writer retrying EPIPE at 85 % CPU.
+    # 3. Nothing spins afterwards: a dead ffmpeg once kept a writer retrying EPIPE at 85 % CPU. The window
+    # opens once the session's work is over (under load its last steps came late, into the window).
+    wait_until(lambda: _healthz(server)["encoders"] == 0, what="the encoder slot's release")
+    assert client.call("session_status", {"session_id": session_id})["state"] == "done"
     before = cpu_seconds(server.process.pid)
     time.sleep(3)  # a measurement window, not a synchronisation
     assert cpu_seconds(server.process.pid) - before < 0.3
     assert _healthz(server)["encoders"] == 0
-    client.close()
 
 
-@pytest.fixture
-def start_server(tmp_path):
-    """Start a server with extra flags; every one started is stopped after the test, pass or fail."""
-    started: list[ServerProcess] = []
-
-    def start(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
-        started.append(ServerProcess(tmp_path / "work", tmp_path / "output", list(args), env=env))
-        return started[-1]
-
-    yield start
-    for process in started:
-        process.stop()
-
-
-@pytest.fixture
-def youtube(tmp_path):
-    fake = FakeYouTube(tmp_path)
-    yield fake
-    fake.close()
-
-
-def _with_youtube(start_server, tmp_path, youtube: FakeYouTube, token_uri: str, expired: bool) -> ServerProcess:
-    token_file = tmp_path / "token.json"
-    youtube.write_token_file(token_file, expired=expired)
-    return start_server("--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-                        "--youtube-token-uri", token_uri, "--max-concurrent-encodes", "1",
-                        env={"HTTPLIB2_CA_CERTS": str(youtube.cert)})  # fmt: skip
-
-
-def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_server):
+def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_server, connect):
     server = start_server("--encoder-restarts", "1", "--max-concurrent-encodes", "1")
-    client = RecordingClient(server.url)
+    client = connect(server.url)
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-    _send(client, session_id, _frames(0, 10))
+    client.send_frames(session_id, encode_frames(0, 10, W, H))
     kill_ffmpeg(str(server.work_dir / session_id))
     wait_until(lambda: any("restart 1 of 1" in line for line in server.lines), what="the restart")
     kill_ffmpeg(str(server.work_dir / session_id))
@@ -140,44 +98,41 @@ def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_
     assert failure["error"]["code"] == "encode_failed" and "2 times" in failure["error"]["message"]
     # The slot is free: the next session is built.
     next_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-    _send(client, next_id, _frames(0, 10))
-    _end(client, next_id, 10)
+    client.send_frames(next_id, encode_frames(0, 10, W, H))
+    client.end(next_id, 10)
     assert client.wait_for("video_ready")["session_id"] == next_id
-    client.close()
 
 
-def test_an_unreachable_token_endpoint_holds_no_encoder(start_server, tmp_path, youtube):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        dead_port = closed.getsockname()[1]  # nothing listens there once this closes
+def test_an_unreachable_token_endpoint_holds_no_encoder(start_youtube_server, connect, youtube, refused_port):
+    dead_port = refused_port
     # An expired token: the upload must reach the token endpoint first.
-    server = _with_youtube(start_server, tmp_path, youtube, f"https://127.0.0.1:{dead_port}/token", expired=True)
-    client = RecordingClient(server.url)
+    server = start_youtube_server("--max-concurrent-encodes", "1", token_uri=f"https://127.0.0.1:{dead_port}/token",
+                                  expired_token=True)  # fmt: skip
+    client = connect(server.url)
     first = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-    _send(client, first, _frames(0, 15))
-    _end(client, first, 15)
+    client.send_frames(first, encode_frames(0, 15, W, H))
+    client.end(first, 15)
     assert client.wait_for("video_ready")["session_id"] == first
     client.wait_for_stage("uploading")
     assert _healthz(server)["encoders"] == 0
     second = client.start(width=W, height=H, fps=FPS, format="jpeg", upload=False)["session_id"]
-    _send(client, second, _frames(0, 15))
-    _end(client, second, 15)
+    client.send_frames(second, encode_frames(0, 15, W, H))
+    client.end(second, 15)
     wait_until(lambda: len(client.events.get("video_ready", [])) == 2, what="the second video")
     _assert_exact(server.output_dir / f"{second}.mp4", 15, audio=False)
     assert youtube.inserts == 0
-    client.close()
 
 
-def test_a_resume_during_the_upload_changes_nothing(start_server, tmp_path, youtube):
+def test_a_resume_during_the_upload_changes_nothing(start_youtube_server, connect, youtube):
     youtube.faults.pause_at_put = 1
-    server = _with_youtube(start_server, tmp_path, youtube, youtube.endpoint + "/token", expired=False)
-    client = RecordingClient(server.url)
+    server = start_youtube_server("--max-concurrent-encodes", "1")
+    client = connect(server.url)
     started = client.start(width=W, height=H, fps=FPS, format="jpeg")
     session_id = started["session_id"]
-    _send(client, session_id, _frames(0, 15))
-    _end(client, session_id, 15)
+    client.send_frames(session_id, encode_frames(0, 15, W, H))
+    client.end(session_id, 15)
     assert youtube.paused.wait(60)
-    other = RecordingClient(server.url)
+    other = connect(server.url)
     resumed = other.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})
     assert resumed["ok"] and resumed["state"] == "uploading"
     assert _healthz(server)["encoders"] == 0
@@ -185,61 +140,62 @@ def test_a_resume_during_the_upload_changes_nothing(start_server, tmp_path, yout
     assert other.wait_for("upload_complete")["session_id"] == session_id
     assert youtube.inserts == 1 and other.call("session_status", {"session_id": session_id})["state"] == "done"
     assert sum("encoder ready" in line and session_id in line for line in server.lines) == 1
-    other.close()
-    client.close()
 
 
-def test_six_sessions_in_a_row_on_one_connection(server):
-    client = RecordingClient(server.url)
+def test_six_sessions_in_a_row_on_one_connection(server, connect):
+    client = connect(server.url)
     for number in range(6):
         ack = client.call("start_session", {"width": W, "height": H, "fps": FPS, "format": "jpeg"})
         assert ack["ok"], f"render {number + 1}: {ack}"
-        _send(client, ack["session_id"], _frames(0, 3))
-        _end(client, ack["session_id"], 3)
+        client.send_frames(ack["session_id"], encode_frames(0, 3, W, H))
+        client.end(ack["session_id"], 3)
         wait_until(lambda: len(client.events.get("video_ready", [])) == number + 1, what=f"video {number + 1}")
-    client.close()
 
 
-def test_the_frame_that_fills_a_gap_is_acknowledged_at_once(start_server):
-    server = start_server("--x264-preset", "slow")
-    client = RecordingClient(server.url)
+def test_the_frame_that_fills_a_gap_is_acknowledged_at_once(start_server, connect, tmp_path):
+    """The frame that fills the gap starts the encode of the whole backlog; its ack must not wait for it.
+
+    The encoder is stopped at its start (once it has the backlog to take): an ack or a resume that
+    waited for it would never come, and the bounds measure the server alone. Under a busy ``slow``
+    preset they measured the machine's load too.
+    """
+    server = start_server(env=ffmpeg_stopping_once(tmp_path, "-i pipe:0"))
+    client = connect(server.url)
     started = client.start(width=640, height=360, fps=FPS, format="jpeg")
     session_id = started["session_id"]
-    _send(client, session_id, _frames(1, 300, width=640, height=360))
+    client.send_frames(session_id, encode_frames(1, 300, 640, 360))
     gap = encode_frame(0, 640, 360, "jpeg")
     began = time.monotonic()
     assert client.send_frame(session_id, 0, gap)["frames_received"] == [[0, 299]]
     elapsed = time.monotonic() - began
     assert elapsed < 1.0, f"the gap-filling ack took {elapsed:.2f} s"
-    # A resume on another connection is answered at once too, while the backlog is encoded.
+    encoder = catch_stopped(str(server.work_dir / session_id))
+    # A resume on another connection is answered at once too, while the backlog waits to be encoded.
     client.close()
-    other = RecordingClient(server.url)
+    other = connect(server.url)
     began = time.monotonic()
     assert other.call("resume_session", {"session_id": session_id, "resume_token": started["resume_token"]})["ok"]
     assert time.monotonic() - began < 1.0
-    _end(other, session_id, 300)
+    os.kill(encoder, signal.SIGCONT)
+    other.end(session_id, 300)
     other.wait_for("video_ready", timeout=180)
     _assert_exact(server.output_dir / f"{session_id}.mp4", 300, audio=False)
-    other.close()
 
 
-def test_cancel_during_the_mux_leaves_no_file_behind(server, tmp_path):
-    client = RecordingClient(server.url)
+def test_cancel_during_the_mux_leaves_no_file_behind(start_server, connect, tmp_path, mux_stops_at_birth):
+    server = start_server(env=mux_stops_at_birth)
+    client = connect(server.url)
     session_id = _start_with_audio(client, tmp_path, 1.0)
-    _send(client, session_id, _frames(0, 30))
-    caught: list[int] = []
-    catcher = threading.Thread(target=lambda: caught.append(_catch_mux(session_id)))
-    catcher.start()
-    _end(client, session_id, 30)
-    catcher.join()
+    client.send_frames(session_id, encode_frames(0, 30, W, H))
+    client.end(session_id, 30)
+    mux = _catch_mux(session_id)
     assert client.call("cancel_session", {"session_id": session_id})["ok"]
     try:
-        os.kill(caught[0], signal.SIGCONT)  # if it still lived, it would now write its file again
+        os.kill(mux, signal.SIGCONT)  # if it still lived, it would now write its file again
     except ProcessLookupError:
         pass  # killed by the cancel, as it should be
     wait_until(lambda: not pids_with(session_id), what=f"the end of the mux (log: {server.lines[-5:]})")
     assert not list(server.output_dir.glob(f"{session_id}*")) and not (server.work_dir / session_id).exists()
-    client.close()
 
 
 def _fill_inodes(folder: Path) -> list[Path]:
@@ -256,40 +212,42 @@ def _fill_inodes(folder: Path) -> list[Path]:
             return made
 
 
-def test_a_full_disk_answers_server_busy_and_loses_nothing(tmp_path):
-    work = tmp_path / "small"
-    work.mkdir()
-    # Few inodes and plenty of bytes: the free-space check passes, the write itself fails.
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,nr_inodes=64", "tmpfs", str(work)], check=True)
-    server = None
-    try:
-        server = ServerProcess(work, tmp_path / "output", ["--min-free-disk-bytes", "0"])
-        client = RecordingClient(server.url)
-        session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-        frames = _frames(0, 12)
-        _send(client, session_id, {index: frames[index] for index in range(4)})
-        fillers = _fill_inodes(work / "filler")
-        refused = [client.send_frame(session_id, index, frames[index]) for index in range(4, 8)]
-        assert {answer["error"]["code"] for answer in refused} == {"server_busy"}, refused
-        assert "disk is full" in refused[0]["error"]["message"]
-        assert not list(work.glob(f"{session_id}/frames/*.tmp")), "no half-written frame is left"
-        for path in fillers:
-            path.unlink()
-        _send(client, session_id, {index: frames[index] for index in range(4, 12)})
-        assert client.call("end_session", {"session_id": session_id, "frame_count": 12})["ok"]
-        client.wait_for("video_ready")
-        _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
-        client.close()
-    finally:
-        if server is not None:
-            server.stop()
-        subprocess.run(["umount", "-l", str(work)], check=True)
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs with few inodes and plenty of bytes: the free-space check passes, the write itself fails.
+    Asked for before the server, so it is unmounted after the server has stopped."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,nr_inodes=64", "tmpfs", str(folder)], check=True)
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
-def test_sigterm_during_the_restore_of_many_sessions_exits_cleanly(tmp_path):
-    work, output = tmp_path / "work", tmp_path / "output"
-    server = ServerProcess(work, output)
-    client = RecordingClient(server.url)
+def test_a_full_disk_answers_server_busy_and_loses_nothing(small_disk, start_server, connect):
+    work = small_disk
+    server = start_server("--min-free-disk-bytes", "0", work=work)
+    client = connect(server.url)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    frames = encode_frames(0, 12, W, H)
+    client.send_frames(session_id, {index: frames[index] for index in range(4)})
+    fillers = _fill_inodes(work / "filler")
+    refused = [client.send_frame(session_id, index, frames[index]) for index in range(4, 8)]
+    assert {answer["error"]["code"] for answer in refused} == {"server_busy"}, refused
+    assert "disk is full" in refused[0]["error"]["message"]
+    assert not list(work.glob(f"{session_id}/frames/*.tmp")), "no half-written frame is left"
+    for path in fillers:
+        path.unlink()
+    client.send_frames(session_id, {index: frames[index] for index in range(4, 12)})
+    assert client.call("end_session", {"session_id": session_id, "frame_count": 12})["ok"]
+    client.wait_for("video_ready")
+    _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
+
+
+def test_sigterm_during_the_restore_of_many_sessions_exits_cleanly(start_server, connect):
+    """Slow (about 10 s): 3,000 sessions are written for the restart to restore."""
+    server = start_server()
+    work, output = server.work_dir, server.output_dir
+    client = connect(server.url)
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
     client.close()
     server.stop()
@@ -304,24 +262,27 @@ def test_sigterm_during_the_restore_of_many_sessions_exits_cleanly(tmp_path):
     watchdog = threading.Timer(120, process.kill)  # a server that never logs the restore still ends the test
     watchdog.start()
     lines = []
-    for line in process.stderr:
-        lines.append(line)
-        if "took in session" in line:  # the restore is under way
-            process.send_signal(signal.SIGTERM)
-            break
-    lines.extend(process.stderr)
-    watchdog.cancel()
-    assert process.wait(timeout=60) == 0, "".join(lines[-20:])
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if "took in session" in line:  # the restore is under way
+                process.send_signal(signal.SIGTERM)
+                break
+        lines.extend(process.stderr)
+        watchdog.cancel()
+        assert process.wait(timeout=60) == 0, "".join(lines[-20:])
+    finally:
+        watchdog.cancel()
+        process.kill()
     assert any("received SIGTERM" in line for line in lines)
 
 
-def test_encoding_starts_while_small_frames_still_arrive(server):
-    client = RecordingClient(server.url)
+def test_encoding_starts_while_small_frames_still_arrive(server, connect):
+    client = connect(server.url)
     session_id = client.start(width=640, height=360, fps=FPS, format="jpeg")["session_id"]
-    _send(client, session_id, _frames(0, 60, width=640, height=360))
+    client.send_frames(session_id, encode_frames(0, 60, 640, 360))
     encoded = wait_until(lambda: max((p["frames_encoded"] for p in client.events.get("progress", [])), default=0),
                          what="a frame encoded before the end")  # fmt: skip
     assert encoded > 0 and "video_ready" not in client.events
-    _end(client, session_id, 60)
+    client.end(session_id, 60)
     client.wait_for("video_ready")
-    client.close()

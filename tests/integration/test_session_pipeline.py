@@ -17,10 +17,8 @@ WIDTH, HEIGHT, FPS, FRAMES = 640, 360, 30, 60
 
 
 @pytest.fixture
-def client(server):
-    client = RecordingClient(server.url)
-    yield client
-    client.close()
+def client(server, connect) -> RecordingClient:
+    return connect(server.url)
 
 
 def _start_with_audio(client: RecordingClient, tmp_path: Path, image_format: str) -> tuple[str, bytes]:

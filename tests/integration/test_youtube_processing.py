@@ -7,34 +7,17 @@ import datetime as dt
 
 import pytest
 
-from ..conftest import ServerProcess
 from ..media import encode_frame
 from ..processes import wait_until
 from .client import RecordingClient
-from .fake_youtube import FakeYouTube
 
 WIDTH, HEIGHT, FRAMES = 64, 64, 6
 
 
-@pytest.fixture
-def youtube(tmp_path):
-    fake = FakeYouTube(tmp_path)
-    yield fake
-    fake.close()
-
-
-def _server(tmp_path, youtube: FakeYouTube, timeout_s: int = 1800) -> ServerProcess:
+def _polling(timeout_s: int = 1800) -> tuple[str, ...]:
     """Polls 20 ms apart at first (5 s in production), so the tests wait for answers, not for clocks."""
-    token_file = tmp_path / "token.json"
-    if not token_file.exists():
-        youtube.write_token_file(token_file)
-    return ServerProcess(
-        tmp_path / "work", tmp_path / "output",
-        ["--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-         "--youtube-token-uri", youtube.endpoint + "/token", "--youtube-processing-poll-ms", "20",
-         "--youtube-processing-poll-max-ms", "100", "--youtube-processing-timeout-s", str(timeout_s)],
-        env={"HTTPLIB2_CA_CERTS": str(youtube.cert)},
-    )  # fmt: skip
+    return ("--youtube-processing-poll-ms", "20", "--youtube-processing-poll-max-ms", "100",
+            "--youtube-processing-timeout-s", str(timeout_s))  # fmt: skip
 
 
 def _render(client: RecordingClient, **video) -> dict:
@@ -45,102 +28,82 @@ def _render(client: RecordingClient, **video) -> dict:
     return started
 
 
-def test_processing_is_polled_until_youtube_says_processed_and_the_status_fields_reach_youtube(tmp_path, youtube):
+def test_processing_is_polled_until_youtube_says_processed_and_the_status_fields_reach_youtube(
+    youtube, start_youtube_server, connect
+):
     publish_at = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)).replace(microsecond=0)
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client, title="Lullaby", made_for_kids=True, publish_at=publish_at.isoformat())["session_id"]
-        video_id = client.wait_for("upload_complete")["video_id"]
-        assert client.wait_for("youtube_processed") == {"session_id": session_id, "video_id": video_id,
-                                                        "status": "processed"}  # fmt: skip
-        assert youtube.status_polls[video_id] == youtube.faults.processing_answers + 1
-        [upload] = youtube.uploads.values()
-        assert upload.metadata["status"] == {"privacyStatus": "private", "selfDeclaredMadeForKids": True,
-                                             "publishAt": publish_at.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
-        status = client.call("session_status", {"session_id": session_id})
-        assert status["state"] == "done" and status["youtube_processing"]["status"] == "processed"
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*_polling())
+    client = connect(server.url)
+    session_id = _render(client, title="Lullaby", made_for_kids=True, publish_at=publish_at.isoformat())["session_id"]
+    video_id = client.wait_for("upload_complete")["video_id"]
+    assert client.wait_for("youtube_processed") == {"session_id": session_id, "video_id": video_id,
+                                                    "status": "processed"}  # fmt: skip
+    assert youtube.status_polls[video_id] == youtube.faults.processing_answers + 1
+    [upload] = youtube.uploads.values()
+    assert upload.metadata["status"] == {"privacyStatus": "private", "selfDeclaredMadeForKids": True,
+                                         "publishAt": publish_at.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+    status = client.call("session_status", {"session_id": session_id})
+    assert status["state"] == "done" and status["youtube_processing"]["status"] == "processed"
 
 
-def test_a_video_declares_it_is_not_made_for_kids_unless_told(tmp_path, youtube):
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        _render(client, privacy="unlisted")
-        client.wait_for("youtube_processed")
-        [upload] = youtube.uploads.values()
-        assert upload.metadata["status"] == {"privacyStatus": "unlisted", "selfDeclaredMadeForKids": False}
-        client.close()
-    finally:
-        server.stop()
+def test_a_video_declares_it_is_not_made_for_kids_unless_told(youtube, start_youtube_server, connect):
+    server = start_youtube_server(*_polling())
+    client = connect(server.url)
+    _render(client, privacy="unlisted")
+    client.wait_for("youtube_processed")
+    [upload] = youtube.uploads.values()
+    assert upload.metadata["status"] == {"privacyStatus": "unlisted", "selfDeclaredMadeForKids": False}
 
 
 @pytest.mark.parametrize(("outcome", "reason"), [("rejected", "duplicate"), ("failed", "codec")])
-def test_a_rejected_or_failed_video_is_reported_with_the_reason(tmp_path, youtube, outcome, reason):
+def test_a_rejected_or_failed_video_is_reported_with_the_reason(
+    youtube, outcome, reason, start_youtube_server, connect
+):
     youtube.faults.processing_outcome = outcome
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        _render(client)
-        processed = client.wait_for("youtube_processed")
-        assert (processed["status"], processed["reason"]) == (outcome, reason)
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*_polling())
+    client = connect(server.url)
+    _render(client)
+    processed = client.wait_for("youtube_processed")
+    assert (processed["status"], processed["reason"]) == (outcome, reason)
 
 
-def test_processing_that_never_ends_is_reported_as_a_timeout(tmp_path, youtube):
+def test_processing_that_never_ends_is_reported_as_a_timeout(youtube, start_youtube_server, connect):
     youtube.faults.hold_processing = True
-    server = _server(tmp_path, youtube, timeout_s=2)
-    try:
-        client = RecordingClient(server.url)
-        _render(client)
-        processed = client.wait_for("youtube_processed")
-        assert processed["status"] == "timeout" and "deadline" in processed["reason"]
-        assert sum(youtube.status_polls.values()) > 3, "it kept asking, with a bounded backoff"
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*_polling(timeout_s=2))
+    client = connect(server.url)
+    _render(client)
+    processed = client.wait_for("youtube_processed")
+    assert processed["status"] == "timeout" and "deadline" in processed["reason"]
+    assert sum(youtube.status_polls.values()) > 3, "it kept asking, with a bounded backoff"
 
 
-def test_a_restarted_server_watches_the_processing_again(tmp_path, youtube):
+def test_a_restarted_server_watches_the_processing_again(youtube, start_youtube_server, connect):
     youtube.faults.hold_processing = True
-    server = _server(tmp_path, youtube)
-    client = RecordingClient(server.url)
+    server = start_youtube_server(*_polling())
+    client = connect(server.url)
     started = _render(client)
     video_id = client.wait_for("upload_complete")["video_id"]
     wait_until(lambda: youtube.status_polls.get(video_id), what="a first poll")
     server.kill()
     client.close()
 
-    restarted = _server(tmp_path, youtube)
-    try:
-        again = RecordingClient(restarted.url)
-        assert again.call("resume_session", {"session_id": started["session_id"],
-                                             "resume_token": started["resume_token"]})["state"] == "done"  # fmt: skip
-        polls = youtube.status_polls[video_id]
-        wait_until(lambda: youtube.status_polls[video_id] > polls, what="a poll from the restarted server")
-        youtube.processing_done.set()
-        assert again.wait_for("youtube_processed")["status"] == "processed"
-        again.close()
-    finally:
-        restarted.stop()
+    restarted = start_youtube_server(*_polling())
+    again = connect(restarted.url)
+    assert again.call("resume_session", {"session_id": started["session_id"],
+                                         "resume_token": started["resume_token"]})["state"] == "done"  # fmt: skip
+    polls = youtube.status_polls[video_id]
+    wait_until(lambda: youtube.status_polls[video_id] > polls, what="a poll from the restarted server")
+    youtube.processing_done.set()
+    assert again.wait_for("youtube_processed")["status"] == "processed"
 
 
-def test_an_unverified_project_s_private_lock_is_a_warning_in_upload_complete(tmp_path, youtube):
+def test_an_unverified_project_s_private_lock_is_a_warning_in_upload_complete(youtube, start_youtube_server, connect):
     youtube.faults.lock_private = True
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        _render(client, privacy="public")
-        [warning] = client.wait_for("upload_complete")["warnings"]
-        assert "private although public was asked" in warning and "unverified" in warning
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*_polling())
+    client = connect(server.url)
+    _render(client, privacy="public")
+    [warning] = client.wait_for("upload_complete")["warnings"]
+    assert "private although public was asked" in warning and "unverified" in warning
 
 
 @pytest.mark.parametrize(("video", "words"), [
@@ -150,10 +113,7 @@ def test_an_unverified_project_s_private_lock_is_a_warning_in_upload_complete(tm
     ({"publish_at": "tomorrow"}, "ISO 8601"),
     ({"made_for_kids": "no"}, "'video.made_for_kids' must be a bool"),
 ])  # fmt: skip
-def test_impossible_youtube_fields_are_refused_at_the_start(server, video, words):
-    client = RecordingClient(server.url)
-    try:
-        ack = client.call("start_session", {"width": WIDTH, "height": HEIGHT, "format": "jpeg", "video": video})
-        assert ack["ok"] is False and ack["error"]["code"] == "invalid_request" and words in ack["error"]["message"]
-    finally:
-        client.close()
+def test_impossible_youtube_fields_are_refused_at_the_start(server, connect, video, words):
+    client = connect(server.url)
+    ack = client.call("start_session", {"width": WIDTH, "height": HEIGHT, "format": "jpeg", "video": video})
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid_request" and words in ack["error"]["message"]

@@ -11,10 +11,8 @@ import urllib.parse
 import urllib.request
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from ..conftest import ServerProcess
 from ..media import encode_frame, read_index
 from .client import RecordingClient
 from .fake_youtube import FakeYouTube
@@ -25,23 +23,7 @@ METADATA = {"title": "Night drive", "description": "rendered in a browser", "tag
             "privacy": "unlisted"}  # fmt: skip
 
 
-@pytest.fixture
-def youtube(tmp_path):
-    fake = FakeYouTube(tmp_path)
-    yield fake
-    fake.close()
-
-
-def _server(tmp_path, youtube: FakeYouTube, expired_token: bool = False) -> ServerProcess:
-    token_file = tmp_path / "token.json"
-    if not token_file.exists():
-        youtube.write_token_file(token_file, expired=expired_token)
-    return ServerProcess(
-        tmp_path / "work", tmp_path / "output",
-        ["--youtube-token-file", str(token_file), "--youtube-api-endpoint", youtube.endpoint,
-         "--youtube-token-uri", youtube.endpoint + "/token", "--youtube-chunk-bytes", str(CHUNK)],
-        env={"HTTPLIB2_CA_CERTS": str(youtube.cert)},
-    )  # fmt: skip
+CHUNKED = ("--youtube-chunk-bytes", str(CHUNK))
 
 
 def _noisy_frame(index: int) -> bytes:
@@ -70,117 +52,97 @@ def _assert_uploaded_exactly(youtube: FakeYouTube, video) -> None:
     assert upload.metadata["status"]["privacyStatus"] == "unlisted"
 
 
-def test_a_session_is_uploaded_whole_and_cleaned_up(tmp_path, youtube):
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client)  # no "upload" field: with credentials it defaults to true
-        done = client.wait_for("upload_complete")
-        video = server.output_dir / f"{session_id}.mp4"
-        assert video.stat().st_size > 3 * CHUNK
-        assert done == {"session_id": session_id, "video_id": "video-1", "url": "https://www.youtube.com/watch?v=video-1",
-                        "warnings": []}  # fmt: skip
-        _assert_uploaded_exactly(youtube, video)
-        assert client.wait_for_stage("done")["bytes_uploaded"] == video.stat().st_size
-        assert "uploading" in [p["stage"] for p in client.events["progress"]]
-        assert not (server.work_dir / session_id / "frames").exists()
-        assert client.call("session_status", {"session_id": session_id})["state"] == "done"
-        client.close()
-    finally:
-        server.stop()
+def test_a_session_is_uploaded_whole_and_cleaned_up(youtube, start_youtube_server, connect):
+    server = start_youtube_server(*CHUNKED)
+    client = connect(server.url)
+    session_id = _render(client)  # no "upload" field: with credentials it defaults to true
+    done = client.wait_for("upload_complete")
+    video = server.output_dir / f"{session_id}.mp4"
+    assert video.stat().st_size > 3 * CHUNK
+    assert done == {"session_id": session_id, "video_id": "video-1", "url": "https://www.youtube.com/watch?v=video-1",
+                    "warnings": []}  # fmt: skip
+    _assert_uploaded_exactly(youtube, video)
+    assert client.wait_for_stage("done")["bytes_uploaded"] == video.stat().st_size
+    assert "uploading" in [p["stage"] for p in client.events["progress"]]
+    assert not (server.work_dir / session_id / "frames").exists()
+    assert client.call("session_status", {"session_id": session_id})["state"] == "done"
 
 
-def test_a_chosen_frame_becomes_the_thumbnail_and_the_video_joins_a_playlist(tmp_path, youtube):
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", upload=True,
-                                  video={**METADATA, "thumbnail_frame": 37, "playlist_id": "PL-visuals"})["session_id"]  # fmt: skip
-        for index in range(FRAMES):
-            assert client.send_frame(session_id, index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
-        assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
-        done = client.wait_for("upload_complete")
-        assert done["warnings"] == []
-        thumbnail = Image.open(io.BytesIO(youtube.thumbnails[done["video_id"]]))
-        assert (thumbnail.format, thumbnail.size) == ("JPEG", (WIDTH, HEIGHT))
-        assert read_index(np.asarray(thumbnail.convert("RGB"))) == 37
-        [item] = youtube.playlist_items
-        assert item["snippet"] == {"playlistId": "PL-visuals",
-                                   "resourceId": {"kind": "youtube#video", "videoId": done["video_id"]}}  # fmt: skip
-        client.close()
-    finally:
-        server.stop()
+def test_a_chosen_frame_becomes_the_thumbnail_and_the_video_joins_a_playlist(youtube, start_youtube_server, connect):
+    server = start_youtube_server(*CHUNKED)
+    client = connect(server.url)
+    session_id = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", upload=True,
+                              video={**METADATA, "thumbnail_frame": 37, "playlist_id": "PL-visuals"})["session_id"]  # fmt: skip
+    for index in range(FRAMES):
+        assert client.send_frame(session_id, index, encode_frame(index, WIDTH, HEIGHT, "jpeg"))["ok"]
+    assert client.call("end_session", {"session_id": session_id, "frame_count": FRAMES})["ok"]
+    done = client.wait_for("upload_complete")
+    assert done["warnings"] == []
+    thumbnail = Image.open(io.BytesIO(youtube.thumbnails[done["video_id"]]))
+    assert (thumbnail.format, thumbnail.size) == ("JPEG", (WIDTH, HEIGHT))
+    assert read_index(np.asarray(thumbnail.convert("RGB"))) == 37
+    [item] = youtube.playlist_items
+    assert item["snippet"] == {"playlistId": "PL-visuals",
+                               "resourceId": {"kind": "youtube#video", "videoId": done["video_id"]}}  # fmt: skip
 
 
-def test_a_503_a_dropped_connection_and_an_expired_token_still_give_one_whole_upload(tmp_path, youtube):
+def test_a_503_a_dropped_connection_and_an_expired_token_still_give_one_whole_upload(
+    tmp_path, youtube, start_youtube_server, connect
+):
     youtube.faults.status_at_put = {2: 503}
     youtube.faults.drop_at_put = {4}
     youtube.faults.expire_token_at_put = {6}
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client, upload=True)
-        client.wait_for("upload_complete", timeout=180)
-        _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
-        assert youtube.refreshes == 1  # the 401 went through the token endpoint
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*CHUNKED)
+    client = connect(server.url)
+    session_id = _render(client, upload=True)
+    client.wait_for("upload_complete", timeout=180)
+    _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
+    assert youtube.refreshes == 1  # the 401 went through the token endpoint
     # The refreshed access token was written back to the token file, readable by its owner only.
     token_file = tmp_path / "token.json"
     assert youtube.access_token in token_file.read_text()
     assert token_file.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_quota_error_fails_the_upload_and_keeps_the_video(tmp_path, youtube):
+def test_a_quota_error_fails_the_upload_and_keeps_the_video(youtube, start_youtube_server, connect):
     youtube.faults.quota_on_insert = True
-    server = _server(tmp_path, youtube)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client, upload=True)
-        failure = client.wait_for("session_failed")
-        assert failure["error"]["code"] == "upload_quota"
-        assert "quotaExceeded" in failure["error"]["message"] and "kept" in failure["error"]["message"]
-        with urllib.request.urlopen(server.url + f"/videos/{session_id}.mp4") as response:
-            assert response.status == 200
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*CHUNKED)
+    client = connect(server.url)
+    session_id = _render(client, upload=True)
+    failure = client.wait_for("session_failed")
+    assert failure["error"]["code"] == "upload_quota"
+    assert "quotaExceeded" in failure["error"]["message"] and "kept" in failure["error"]["message"]
+    with urllib.request.urlopen(server.url + f"/videos/{session_id}.mp4") as response:
+        assert response.status == 200
 
 
-def test_a_revoked_refresh_token_fails_the_upload_with_what_to_do(tmp_path, youtube):
+def test_a_revoked_refresh_token_fails_the_upload_with_what_to_do(youtube, start_youtube_server, connect):
     youtube.faults.refuse_refresh = True
-    server = _server(tmp_path, youtube, expired_token=True)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client, upload=True)
-        failure = client.wait_for("session_failed")["error"]
-        assert failure["code"] == "upload_failed"
-        assert "invalid_grant" in failure["message"] and "7 days" in failure["message"]
-        assert "authorize" in failure["message"] and youtube.inserts == 0
-        assert (server.output_dir / f"{session_id}.mp4").exists()
-        client.close()
-    finally:
-        server.stop()
+    server = start_youtube_server(*CHUNKED, expired_token=True)
+    client = connect(server.url)
+    session_id = _render(client, upload=True)
+    failure = client.wait_for("session_failed")["error"]
+    assert failure["code"] == "upload_failed"
+    assert "invalid_grant" in failure["message"] and "7 days" in failure["message"]
+    assert "authorize" in failure["message"] and youtube.inserts == 0
+    assert (server.output_dir / f"{session_id}.mp4").exists()
 
 
-def test_an_expired_token_is_refreshed_before_the_upload(tmp_path, youtube):
-    server = _server(tmp_path, youtube, expired_token=True)
-    try:
-        client = RecordingClient(server.url)
-        session_id = _render(client, upload=True)
-        client.wait_for("upload_complete")
-        _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
-        assert youtube.refreshes == 1
-        client.close()
-    finally:
-        server.stop()
+def test_an_expired_token_is_refreshed_before_the_upload(youtube, start_youtube_server, connect):
+    server = start_youtube_server(*CHUNKED, expired_token=True)
+    client = connect(server.url)
+    session_id = _render(client, upload=True)
+    client.wait_for("upload_complete")
+    _assert_uploaded_exactly(youtube, server.output_dir / f"{session_id}.mp4")
+    assert youtube.refreshes == 1
 
 
-def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_restart(tmp_path, youtube):
+def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_restart(
+    youtube, start_youtube_server, connect
+):
     youtube.faults.pause_at_put = 3  # two chunks in, the third waits while the server is killed
-    server = _server(tmp_path, youtube)
-    client = RecordingClient(server.url)
+    server = start_youtube_server(*CHUNKED)
+    client = connect(server.url)
     started_session = client.start(width=WIDTH, height=HEIGHT, fps=30, format="jpeg", video=METADATA, upload=True)
     session_id, token = started_session["session_id"], started_session["resume_token"]
     for index in range(FRAMES):
@@ -191,14 +153,10 @@ def test_a_server_killed_during_the_upload_continues_the_same_upload_after_a_res
     client.close()
     youtube.release.set()
 
-    restarted = _server(tmp_path, youtube)
-    try:
-        again = RecordingClient(restarted.url)
-        again.resume_until(session_id, token, "upload_complete")
-        _assert_uploaded_exactly(youtube, restarted.output_dir / f"{session_id}.mp4")
-        again.close()
-    finally:
-        restarted.stop()
+    restarted = start_youtube_server(*CHUNKED)
+    again = connect(restarted.url)
+    again.resume_until(session_id, token, "upload_complete")
+    _assert_uploaded_exactly(youtube, restarted.output_dir / f"{session_id}.mp4")
 
 
 def test_authorize_runs_the_consent_flow_and_writes_a_private_token_file(tmp_path, youtube):

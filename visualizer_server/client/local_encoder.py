@@ -11,8 +11,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import imageio_ffmpeg
+
 from ..model.h264 import split_access_units
-from ..view.components.encoding.ffmpeg_commands import ffmpeg_exe
 from .folder import FolderError, FrameFolder
 
 PIPE_DECODERS = {"png": "png", "jpeg": "mjpeg", "webp": "webp"}
@@ -37,7 +38,9 @@ def encode_folder(folder: FrameFolder, fps: int, scratch: Path) -> FrameFolder:
 
 def _run_x264(folder: FrameFolder, fps: int, output: Path) -> None:
     command = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        # imageio-ffmpeg's binary, named here rather than through the server's encoding package,
+        # whose import brings in eventlet (and its deprecation notice) to a command line that needs none.
+        imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
         "-f", "image2pipe", "-c:v", PIPE_DECODERS[folder.format], "-framerate", str(fps), "-i", "pipe:0",
         "-vf", "scale=out_range=tv:out_color_matrix=bt709,format=yuv420p",
         "-c:v", "libx264", "-preset", PRESET, "-crf", CRF, "-profile:v", "high", "-bf", "0", "-g", str(fps),

@@ -15,10 +15,18 @@ _ALL_FF = b"\xff" * WINDOW
 _NOT_FF = re.compile(b"[^\xff]")
 
 
+def _may_hold(data: bytes, needle: bytes, position: int, end: int) -> bool:
+    """Whether ``data[position:end]`` holds ``needle``'s last byte: one ``memchr``, several times faster
+    than a search for the whole needle over data that nearly matches it everywhere (a run of zeros
+    for ``00 00 01``)."""
+    return data.find(needle[-1:], position + len(needle) - 1, end) >= 0
+
+
 def find(data: bytes, needle: bytes, start: int = 0) -> int:
     """The first index of ``needle`` at or after ``start``, or -1 (``bytes.find``, window by window)."""
     for position in range(start, len(data), WINDOW):
-        found = data.find(needle, position, position + WINDOW + len(needle) - 1)
+        end = position + WINDOW + len(needle) - 1
+        found = data.find(needle, position, end) if _may_hold(data, needle, position, end) else -1
         if found >= 0:
             return found
     return -1
@@ -28,7 +36,8 @@ def count_exceeds(data: bytes, needle: bytes, limit: int) -> bool:
     """Whether ``needle`` occurs more than ``limit`` times, without counting past the window that tells."""
     seen = 0
     for position in range(0, len(data), WINDOW):
-        seen += data.count(needle, position, position + WINDOW + len(needle) - 1)
+        end = position + WINDOW + len(needle) - 1
+        seen += data.count(needle, position, end) if _may_hold(data, needle, position, end) else 0
         if seen > limit:
             return True
     return False

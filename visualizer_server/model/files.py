@@ -75,3 +75,28 @@ def check_fence(folder: Path, fence: int) -> None:
     """Refuse to write a session's files once another node has taken it."""
     if not holds_fence(folder, fence):
         raise ServiceError(CONFLICT, "another node has taken this session over; resume it to carry on there")
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, readable by this user only (a token file, a resume token).
+
+    The temporary ``<name>.tmp`` is created exclusively and never through a link
+    (``O_EXCL | O_NOFOLLOW``, mode 0600): a file or symlink planted there by another user
+    is removed, never written through, so the secret cannot leak into a file they can read.
+    """
+    temporary = path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(temporary, flags, 0o600)
+    except FileExistsError:  # left by a crash, or planted: unlink removes the link, not its target
+        temporary.unlink()
+        descriptor = os.open(temporary, flags, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

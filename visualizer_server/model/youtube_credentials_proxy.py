@@ -15,9 +15,11 @@ from googleapiclient.http import build_http
 from puremvc.patterns.proxy import Proxy
 
 from ..errors import CredentialsError
+from .files import write_private_file
 
 log = logging.getLogger(__name__)
 
+TOKEN_KEYS = ("refresh_token", "client_id", "client_secret")  # what a refresh needs; the access token may be gone
 SCOPES = ["https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube"]
 
 
@@ -44,15 +46,27 @@ class YouTubeCredentialsProxy(Proxy):
         self.data = credentials
         return credentials
 
+    def check(self) -> None:
+        """At startup: the token file is one ``authorize`` wrote, and the service may rewrite it.
+
+        Found here, a wrong file stops the server with a sentence; found at the first upload,
+        it would fail every session. The server rewrites the file after each refresh of the
+        access token (a new ``.tmp`` beside it, then a rename), so the file and its folder
+        must be writable by the user the service runs as.
+        """
+        self._load()
+        folder = self.token_file.resolve().parent
+        if not os.access(self.token_file, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+            raise CredentialsError(
+                f"{self.token_file} and its folder {folder} must be writable by the user the server runs as: "
+                "the server rewrites the file each time it refreshes the access token (chown it to that user)"
+            )
+
     def save(self) -> None:
         """Write the current credentials back, readable by this user only (it holds a refresh token)."""
         if self.data is None or self.token_file is None:
             return
-        temporary = self.token_file.with_name(self.token_file.name + ".tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(self.data.to_json())
-        os.replace(temporary, self.token_file)
+        write_private_file(self.token_file, self.data.to_json())
 
     def _load(self) -> Credentials:
         if self.token_file is None or not self.token_file.is_file():
@@ -62,6 +76,9 @@ class YouTubeCredentialsProxy(Proxy):
             )
         try:
             data = json.loads(self.token_file.read_text())
+            missing = [key for key in TOKEN_KEYS if not isinstance(data, dict) or not data.get(key)]
+            if missing:
+                raise ValueError(f"it has no {', '.join(missing)}")
             # Built by hand: from_authorized_user_file() replaces the token_uri and treats a
             # token with no expiry as expired (seen with google-auth 2.63).
             expiry = data.get("expiry")
@@ -76,7 +93,8 @@ class YouTubeCredentialsProxy(Proxy):
             )
         except (ValueError, TypeError, AttributeError) as error:
             raise CredentialsError(
-                f"{self.token_file} is not a token file written by 'visualizer-server authorize' ({error})"
+                f"{self.token_file} is not a token file written by 'visualizer-server authorize' ({error}); "
+                "run 'visualizer-server authorize --client-secrets client_secret.json' to write one"
             ) from None
 
     def _refresh(self, credentials: Credentials) -> None:

@@ -34,6 +34,8 @@ class UploadMediator(SessionWorkersMediator):
     def _start(self, job: UploadJob) -> None:
         def finished(result: UploadResult) -> None:
             self.worker_finished(job.session_id)
+            if result.video_id is None:  # the operator's only record of why: the client may be gone
+                log.warning("session %s: upload failed (%s): %s", job.session_id, result.error_code, result.error_message)
             self.report(n.UPLOAD_FINISHED, result)
 
         upload = self.view_component(job, lambda progress: self.report(n.UPLOAD_PROGRESSED, progress), finished)
