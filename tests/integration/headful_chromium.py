@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import urllib.request
@@ -28,9 +29,10 @@ from .test_browser_page import CHROMIUM_ARGS
 class HeadfulChromium:
     """`with HeadfulChromium(url) as chromium: chromium.evaluate(url, "..."); chromium.open_tab_in_front()`"""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, extra_args: tuple[str, ...] = ()) -> None:
         self.url = url
-        self.profile = tempfile.TemporaryDirectory(prefix="headful-chromium-")
+        self.extra_args = extra_args
+        self.profile = tempfile.TemporaryDirectory(prefix="headful-chromium-", ignore_cleanup_errors=True)
         self.xvfb: subprocess.Popen | None = None
         self.chromium: subprocess.Popen | None = None
         self.sockets: dict[str, websocket.WebSocket] = {}
@@ -40,17 +42,21 @@ class HeadfulChromium:
         display = self._start_xvfb()
         self.chromium = subprocess.Popen(
             ["/usr/bin/chromium", *CHROMIUM_ARGS, f"--user-data-dir={self.profile.name}", "--remote-debugging-port=0",
-             "--remote-allow-origins=*", "--password-store=basic", "--window-size=1200,900", self.url],
-            env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+             "--remote-allow-origins=*", "--password-store=basic", "--window-size=1200,900", *self.extra_args,
+             self.url],
+            env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # fmt: skip (its own process group: its zygote and renderers end with it)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         for socket in self.sockets.values():
             socket.close()
-        for process in (self.chromium, self.xvfb):
-            if process:
-                process.kill()
-                process.wait()
+        if self.chromium:
+            os.killpg(self.chromium.pid, signal.SIGKILL)
+            self.chromium.wait()
+        if self.xvfb:
+            self.xvfb.kill()
+            self.xvfb.wait()
         self.profile.cleanup()
 
     def _start_xvfb(self) -> str:

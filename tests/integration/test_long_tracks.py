@@ -79,6 +79,11 @@ def test_a_ten_minute_track_is_analysed_without_the_tab_growing_with_it(browser,
 
 # --- a render in a tab behind another one -----------------------------------------------------------
 
+# Chromium also lowers a hidden tab's renderer priority: on this shared, loaded machine that alone
+# measured 0.4-0.8x the speed in front (other processes take the CPU), and 1.05x with the priority
+# kept. That is the browser's policy, not the page's doing (docs/sdk.md says so); kept equal here,
+# the test isolates what the page depends on: timers and animation frames, still throttled (asserted).
+SAME_PRIORITY = ("--disable-renderer-backgrounding",)
 RENDER_FRAMES, STRETCH = 150, 40  # frames rendered in front, then as many behind another tab
 RENDER_QUERY = "?style=tunnel&aspect=16:9&resolution=360p&fps=30&seconds=5&encode=server&autostart=1"
 STATE = "[document.body?.dataset.state ?? null, document.getElementById('render-bar')?.value ?? 0]"
@@ -102,10 +107,10 @@ def _stretch(chromium: HeadfulChromium, url: str) -> dict:
 
 def test_a_render_goes_on_about_as_fast_once_its_tab_is_behind_another(server):
     """The page's render waits on the server's acknowledgements, never on a timer or an animation frame:
-    in a windowed Chromium with no anti-throttling flags, the frames a second it renders in front and,
+    in a windowed Chromium without Playwright's anti-throttling flags, the frames a second it renders in front and,
     right after, behind a new tab (where Chromium then runs timers about once a second and no animation frame)."""
     render = f"{server.url}/{RENDER_QUERY}"
-    with HeadfulChromium(render) as chromium:
+    with HeadfulChromium(render, SAME_PRIORITY) as chromium:
         state = lambda: chromium.evaluate(render, STATE)  # noqa: E731
         wait_until(lambda: state()[0] == "rendering" and state()[1] >= 10, timeout=120, what="the render under way")
         front = _stretch(chromium, render)
@@ -119,6 +124,6 @@ def test_a_render_goes_on_about_as_fast_once_its_tab_is_behind_another(server):
     assert (front["visibility"], behind["visibility"]) == ("visible", "hidden"), figures
     assert behind["ticks_per_s"] < 5 < front["ticks_per_s"], f"the hidden tab's timers were not throttled: {figures}"
     assert behind["animation_frames"] == 0 < front["animation_frames"], f"animation frames ran in the hidden tab: {figures}"
-    assert behind["frames_per_s"] > 0.7 * front["frames_per_s"], f"the hidden tab rendered slower: {figures}"
+    assert behind["frames_per_s"] > 0.75 * front["frames_per_s"], f"the hidden tab rendered slower: {figures}"
     [video] = server.output_dir.glob("*.mp4")
     assert probe(video).frames == RENDER_FRAMES
