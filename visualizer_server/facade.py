@@ -17,6 +17,7 @@ from .controller.fail_session_command import FailSessionCommand
 from .controller.finish_processing_command import FinishProcessingCommand
 from .controller.finish_upload_command import FinishUploadCommand
 from .controller.finish_video_command import FinishVideoCommand
+from .controller.keep_segment_command import KeepSegmentCommand
 from .controller.let_go_session_command import LetGoSessionCommand
 from .controller.receive_audio_command import ReceiveAudioCommand
 from .controller.receive_frame_command import ReceiveFrameCommand
@@ -54,6 +55,7 @@ COMMANDS = {
     # What the encoder and the upload report.
     n.ENCODER_PROGRESSED: EncoderProgressCommand,
     n.ENCODER_FINISHED: FinishVideoCommand,
+    n.SEGMENT_ENCODED: KeepSegmentCommand,
     n.UPLOAD_PROGRESSED: UploadProgressCommand,
     n.UPLOAD_FINISHED: FinishUploadCommand,
     n.PROCESSING_FINISHED: FinishProcessingCommand,

@@ -123,6 +123,19 @@ class Settings:
         "auto", "hardware encoder for h264, hevc and av1: auto (the first of nvenc, vaapi, qsv that opens at "
         "startup), off, or one of them; software when it does not open", choices=HARDWARE_ENCODERS,
     )
+    segment_seconds: int = _setting(
+        2, "seconds of video per segment (rounded to whole GOPs): a dead ffmpeg, a restart or a takeover "
+        "encodes at most this much again, and the spool holds about this much beyond the encoder", minimum=1,
+        maximum=600,
+    )
+    encoder_idle_ms: int = _setting(
+        3000, "a session whose next frame has not come for this long closes its open segment and gives its "
+        "encoder slot back; its next frame opens a new segment", minimum=100,
+    )
+    ffmpeg_stall_s: int = _setting(
+        30, "an ffmpeg (encode, join, loudness measurement) that shows no progress for this long is stopped, "
+        "and counts as a crash", minimum=2,
+    )
     encoder_buffer_bytes: int = _setting(
         64 * 1024 * 1024, "frame bytes per session held in memory for the encoder; the rest is read back from the spool",
         minimum=0,

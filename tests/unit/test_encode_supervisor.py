@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import eventlet
 import eventlet.event
-import eventlet.semaphore
 
-from visualizer_server.model.vo.encoder_messages import EncodeJob, FinishEncode
+from visualizer_server.model.vo.encoder_messages import EncodeJob, EncoderStage, FinishEncode, Segment, SegmentEncoded
 from visualizer_server.model.vo.index_ranges import IndexRanges
 from visualizer_server.view.components.encoding.encode_supervisor import EncodeSupervisor
+from visualizer_server.view.components.encoding.encoder_slots import EncoderSlots
 
 from ..media import encode_frame, probe
 from ..processes import kill_ffmpeg, pids_with, wait_until
@@ -19,29 +21,46 @@ W, H, FPS = 64, 32, 10
 
 
 class Run:
-    """One supervised encode over a spool in ``folder``."""
+    """One supervised encode over a spool in ``folder``; a kept segment goes where the server keeps it,
+    and its frames leave the spool, as KeepSegmentCommand does."""
 
-    def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3,
-                 slots: eventlet.semaphore.Semaphore | None = None, image_format: str = "png",
-                 hardware_encoder: str | None = None) -> None:
+    def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3, slots: EncoderSlots | None = None,
+                 image_format: str = "png", hardware_encoder: str | None = None, segment_frames: int = 1 << 31,
+                 idle_close_s: float | None = None, stall_s: float | None = None,
+                 finished: tuple[Segment, ...] = ()) -> None:  # fmt: skip
         self.folder, self.format = folder, image_format
-        folder.mkdir(exist_ok=True)
+        (folder / "segments").mkdir(parents=True, exist_ok=True)
         self.frames = IndexRanges()
         self.progress: list = []
+        self.kept: list[Segment] = []
         self.finished = eventlet.event.Event()
         counter = iter(range(1000))
-        job = EncodeJob("s", W, H, FPS, image_format, "ultrafast", 23, self.frames,
-                        frame_path=lambda index: folder / f"{index}.{image_format}",
-                        new_intermediate=lambda: folder / f"encoded-{next(counter)}.mp4",
-                        buffer_bytes=buffer_bytes, max_restarts=max_restarts,
-                        hardware_encoder=hardware_encoder)  # fmt: skip
-        self.supervisor = EncodeSupervisor(job, slots or eventlet.semaphore.Semaphore(1), self.progress.append,
-                                           self.finished.send)  # fmt: skip
+        self.job = EncodeJob("s", W, H, FPS, image_format, "ultrafast", 23, self.frames,
+                             frame_path=self.frame_path,
+                             new_intermediate=lambda: folder / "segments" / f"part-{next(counter)}.mp4",
+                             buffer_bytes=buffer_bytes, max_restarts=max_restarts,
+                             hardware_encoder=hardware_encoder, segment_frames=segment_frames,
+                             idle_close_s=idle_close_s, stall_s=stall_s, finished=finished,
+                             segment_path=lambda s: folder / "segments" / f"{s.first:08d}-{s.count:08d}.mp4")  # fmt: skip
+        for segment in finished:  # a restart: the kept segments' frames count as received
+            for index in range(segment.first, segment.end):
+                self.frames.add(index)
+        self.supervisor = EncodeSupervisor(self.job, slots or EncoderSlots(1), self.progress.append,
+                                           self.finished.send, self.keep)  # fmt: skip
         self.supervisor.start()
+
+    def frame_path(self, index: int) -> Path:
+        return self.folder / f"{index}.{self.format}"
+
+    def keep(self, encoded: SegmentEncoded) -> None:
+        os.replace(encoded.path, self.job.segment_path(encoded.segment))
+        for index in range(encoded.segment.first, encoded.segment.end):
+            self.frame_path(index).unlink()
+        self.kept.append(encoded.segment)
 
     def store(self, index: int, data: bytes | None = None) -> None:
         data = data if data is not None else encode_frame(index, W, H, self.format)
-        (self.folder / f"{index}.{self.format}").write_bytes(data)
+        self.frame_path(index).write_bytes(data)
         self.frames.add(index)
         self.supervisor.offer(index, data)
 
@@ -59,7 +78,7 @@ def test_frames_in_any_order_from_memory_and_from_the_spool_make_one_video(tmp_p
     result = run.finished.wait()
     assert result.ok and result.frames_encoded == 12 and result.restarts == 0
     assert probe(tmp_path / "out.mp4.part").frame_indexes == list(range(12))
-    assert not list(tmp_path.glob("encoded-*")), "the intermediate file is removed"
+    assert not list(tmp_path.glob("segments/part-*")), "no temporary file is left"
 
 
 def test_a_killed_ffmpeg_is_started_again_from_the_spool(tmp_path):
@@ -110,18 +129,19 @@ def test_input_ffmpeg_cannot_decode_fails_after_the_restarts_with_its_words(tmp_
 
 
 def test_a_second_encode_waits_for_the_slot_and_says_so(tmp_path):
-    slots = eventlet.semaphore.Semaphore(1)
+    slots = EncoderSlots(1)
     first, second = Run(tmp_path / "a", slots=slots), Run(tmp_path / "b", slots=slots)
     first.store(0)
     wait_until(lambda: first.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
     second.store(0)
-    wait_until(lambda: second.progress, pause=eventlet.sleep, what="the second encode's report")
-    assert second.progress[0].stage == "waiting" and not second.supervisor.holds_slot
+    wait_until(lambda: any(p.stage == EncoderStage.QUEUED for p in second.progress), pause=eventlet.sleep,
+               what="the second encode saying it waits")
+    assert EncoderStage.QUEUED in [p.stage for p in second.progress] and not second.supervisor.holds_slot
     first.end(1)
     assert first.finished.wait().ok
     second.end(1)
     assert second.finished.wait().ok
-    assert [p.stage for p in second.progress][-2:] == ["encoding", "muxing"]
+    assert [p.stage for p in second.progress][-2:] == [EncoderStage.FEEDING, EncoderStage.JOINING]
 
 
 def test_acks_wait_only_for_frames_the_encoder_can_reach(tmp_path):
@@ -143,12 +163,12 @@ def test_acks_wait_only_for_frames_the_encoder_can_reach(tmp_path):
 
 
 def test_stop_kills_ffmpeg_and_gives_the_slot_back(tmp_path):
-    slots = eventlet.semaphore.Semaphore(1)
+    slots = EncoderSlots(1)
     run = Run(tmp_path, slots=slots)
     run.store(0)
     wait_until(lambda: run.supervisor.holds_slot, pause=eventlet.sleep, what="the encode's start")
     run.supervisor.stop()
-    assert slots.balance == 1 and not run.supervisor.holds_slot
+    assert slots.try_take() and not run.supervisor.holds_slot
     assert not run.finished.ready(), "a stopped encode reports nothing"
 
 

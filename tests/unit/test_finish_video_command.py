@@ -21,8 +21,8 @@ def _setup(core, frames=3):
     return session, spy
 
 
-def _finish(core, session, ok=True, frames=3, errors=()):
-    result = EncoderResult(session.id, ok, frames, session.partial, error_lines=errors, restarts=3)
+def _finish(core, session, ok=True, frames=3, errors=(), reason=None):
+    result = EncoderResult(session.id, ok, frames, session.partial, error_lines=errors, restarts=3, reason=reason)
     core.facade.send_notification(n.ENCODER_FINISHED, result)
 
 
@@ -36,11 +36,15 @@ def test_a_checked_video_is_published_and_announced(core):
     assert session.state == "done" and spy.bodies(n.SESSION_CHANGED)[-1].event == "built"
 
 
-def test_ffmpeg_failure_fails_the_session_with_its_words(core):
+def test_ffmpeg_failure_fails_the_session_saying_what_failed_and_logs_ffmpegs_words(core, caplog):
     session, spy = _setup(core)
-    _finish(core, session, ok=False, errors=("pipe:0: Invalid data found when processing input",))
+    words = f"{session.partial}: Invalid data found when processing input"
+    _finish(core, session, ok=False, errors=(words,), reason="the encoder failed 4 times on one segment (frames from 0)")
     assert session.state == "failed" and session.error["code"] == "encode_failed"
-    assert "Invalid data found" in session.error["message"] and "4 times" in session.error["message"]
+    message = session.error["message"]
+    assert "4 times on one segment" in message, message
+    assert "Invalid data" not in message and "/" not in message, "no ffmpeg output, no server path for the client"
+    assert words in caplog.text
     assert core.videos.find(session.id) is None and spy.bodies(n.VIDEO_BUILT) == []
 
 

@@ -5,7 +5,7 @@ from visualizer_server.controller.cancel_session_command import CancelSessionCom
 from visualizer_server.controller.echo_command import EchoCommand
 from visualizer_server.controller.encoder_progress_command import EncoderProgressCommand
 from visualizer_server.controller.session_status_command import SessionStatusCommand
-from visualizer_server.model.vo.encoder_messages import EncoderProgress
+from visualizer_server.model.vo.encoder_messages import EncoderProgress, EncoderStage
 from visualizer_server.model.vo.requests import EchoRequest, SessionRequest
 
 
@@ -24,24 +24,24 @@ def test_encoder_progress_is_recorded_and_reported(core):
     core.proxies()
     spy = core.spy(n.SESSION_PROGRESSED)
     session = core.session(frame_count=10)
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 4))
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 5, restarts=1))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 4))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 5, restarts=1))
     assert (session.frames_encoded, session.encoder_restarts) == (5, 1)
     # Throttled: two updates within a quarter second make one report.
     [report] = spy.bodies(n.SESSION_PROGRESSED)
     assert (report.owner_sid, report.frames_encoded) == ("sid-1", 4)
 
 
-def test_waiting_for_a_slot_is_reported_at_once_and_muxing_moves_the_state(core):
+def test_waiting_for_a_slot_is_reported_at_once_and_joining_moves_the_state(core):
     core.command(n.ENCODER_PROGRESSED, EncoderProgressCommand)
     core.proxies()
     spy = core.spy(n.SESSION_PROGRESSED)
     session = core.session(frame_count=1)
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "waiting", 0))
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "encoding", 0))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.QUEUED, 0))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 0))
     assert [report.waiting_for_encoder for report in spy.bodies(n.SESSION_PROGRESSED)] == [True, False]
     core.sessions.transition(session, "end")
-    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, "muxing", 1))
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.JOINING, 1))
     assert session.state == "muxing"
 
 

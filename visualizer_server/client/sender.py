@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 import socketio
+from tqdm import tqdm
 
 from .folder import FrameFolder
 
@@ -27,6 +29,7 @@ WAIT_SLICE_S = 0.1
 # that sends no Origin.
 CLIENT_OPTIONS: dict[str, Any] = {"handle_sigint": False, "websocket_extra_options": {"suppress_origin": True}}
 FINAL_STAGES = ("done", "failed", "cancelled")
+WAITING_LINE = "the server's encoders are all busy: waiting for a free one (the frames sent are kept)"
 CANCELLED = {"code": "cancelled", "message": "the session was cancelled"}
 
 
@@ -97,6 +100,7 @@ class SessionSender:
         self._previous_sigint: Any = None
         self._audio_received = 0  # audio bytes the server held at the last resume
         self._pending: list[Any] | None = None  # the answers of the request being waited for
+        self._waiting_for_encoder = False
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", lambda reason=None: self._set_disconnected())
         self.sio.on("progress", self._recorder("progress"))
@@ -391,9 +395,18 @@ class SessionSender:
                     self.outcome.failure = payload["error"]
                 elif payload["stage"] in FINAL_STAGES:
                     self.outcome.settle(payload)
+                if name == "progress":
+                    self._say_whether_waiting(payload)
                 self._lock.notify_all()
 
         return record
+
+    def _say_whether_waiting(self, progress: dict[str, Any]) -> None:
+        """Print once each time the session starts waiting for a free encoder on the server."""
+        waiting = bool(progress.get("waiting_for_encoder"))
+        if waiting and not self._waiting_for_encoder:
+            tqdm.write(WAITING_LINE, file=sys.stderr)
+        self._waiting_for_encoder = waiting
 
 
 def _require(ack: dict[str, Any], event: str) -> dict[str, Any]:

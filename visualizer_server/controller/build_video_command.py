@@ -4,6 +4,8 @@ the encoder finishes the video (with its audio). Sent by ``SuperviseSessionComma
 from __future__ import annotations
 
 import functools
+import sys
+from typing import Any
 
 from puremvc.interfaces import INotification
 
@@ -12,6 +14,7 @@ from ..model.vo.encoder_messages import EncodeJob, FinishEncode
 from ..model.vo.events import SessionChange
 from ..model.vo.lifecycle import BACK_TO_WORK, Event, State
 from ..model.vo.session import Session
+from ..view.components.encoding.video_encoders import segment_frames
 from .pipeline_command import PipelineCommand
 
 
@@ -30,6 +33,7 @@ class BuildVideoCommand(PipelineCommand):
 
     def _start_encoder(self, session: Session) -> None:
         spec, settings = session.spec, self.settings
+        hardware_encoder = None if spec.format == "h264" else self.config.hardware_encoder_for(spec.codec)
         job = EncodeJob(
             session_id=session.id,
             width=spec.width,
@@ -45,9 +49,22 @@ class BuildVideoCommand(PipelineCommand):
             max_restarts=settings.encoder_restarts,
             codec=spec.codec,
             alpha=spec.alpha,
-            hardware_encoder=None if spec.format == "h264" else self.config.hardware_encoder_for(spec.codec),
+            hardware_encoder=hardware_encoder,
+            stall_s=settings.ffmpeg_stall_s,
+            finished=tuple(self.frames.stored_segments(session)),  # a restart, a takeover: never encoded again
+            segment_path=functools.partial(self.frames.segment_path, session),
+            **self._segment_length(session, hardware_encoder),
         )
         self.send_notification(n.START_ENCODER, job)
+
+    def _segment_length(self, session: Session, hardware_encoder: str | None) -> dict[str, Any]:
+        """How long its segments are and when an idle one closes; a client-encoded stream is one segment,
+        never closed early (the client chose its key frames, so it cannot be cut elsewhere)."""
+        spec, settings = session.spec, self.settings
+        if spec.format == "h264":
+            return {"segment_frames": sys.maxsize, "idle_close_s": None}
+        length = segment_frames(spec.codec, spec.fps, settings.segment_seconds, hardware_encoder)
+        return {"segment_frames": length, "idle_close_s": settings.encoder_idle_ms / 1000}
 
     def _end_encoder_input(self, session: Session) -> None:
         total = session.total_frames or 0

@@ -1,10 +1,11 @@
-"""Records how far the encoder is, and moves the session to ``muxing`` when its video stream is complete."""
+"""Records how far the encoder is (and whether it waits for a slot), and moves the session to ``muxing``
+when every segment is made and the finish begins."""
 
 from __future__ import annotations
 
 from puremvc.interfaces import INotification
 
-from ..model.vo.encoder_messages import MEASURING, MUXING, WAITING, EncoderProgress
+from ..model.vo.encoder_messages import EncoderProgress, EncoderStage
 from ..model.vo.lifecycle import Event, State
 from .pipeline_command import PipelineCommand
 
@@ -18,10 +19,10 @@ class EncoderProgressCommand(PipelineCommand):
         waited = session.waiting_for_encoder
         session.frames_encoded = progress.frames_encoded
         session.encoder_restarts = progress.restarts
-        session.waiting_for_encoder = progress.stage == WAITING
+        session.waiting_for_encoder = progress.stage == EncoderStage.QUEUED
         measured = session.measuring_loudness
-        session.measuring_loudness = progress.stage == MEASURING
-        if progress.stage in (MEASURING, MUXING) and session.state == State.ENCODING:
+        session.measuring_loudness = progress.stage == EncoderStage.MEASURING
+        if progress.stage in (EncoderStage.MEASURING, EncoderStage.JOINING) and session.state == State.ENCODING:
             self.sessions.transition(session, Event.ENCODED)  # reports progress itself
             return
         changed = waited != session.waiting_for_encoder or measured != session.measuring_loudness

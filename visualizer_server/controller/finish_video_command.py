@@ -28,10 +28,11 @@ class FinishVideoCommand(PipelineCommand):
         if not self.sessions.still_held(session):
             self.send_notification(n.LET_GO_OF_SESSION, SessionRef(session.id))
             return
-        # 1. The supervisor gave up after its restarts: ffmpeg's own words go to the client.
+        # 1. The supervisor gave up: the client hears what happened, the log keeps ffmpeg's words and paths.
         if not result.ok:
-            last_words = " | ".join(result.error_lines) or "no output"
-            message = f"ffmpeg failed {result.restarts + 1} times; the spool is kept. Last: {last_words}"
+            log.warning("session %s: the encode failed: %s; ffmpeg's last words: %s", session.id, result.reason,
+                        " | ".join(result.error_lines) or "none")  # fmt: skip
+            message = f"{result.reason or 'the encode failed'}; what was received is kept on the server, whose log says more"
             self.sessions.transition(session, Event.FAIL, ServiceError(ENCODE_FAILED, message))
             return
         # 2. Only a checked video gets its final name, and only then is it announced.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 import shutil
@@ -13,11 +14,14 @@ from puremvc.patterns.proxy import Proxy
 
 from ..errors import CONFLICT, ServiceError
 from .files import MANIFEST_NAME, atomic_write, busy_when_disk_full, check_fence, is_session_id
+from .vo.encoder_messages import Segment
 from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
 FRAMES_DIR = "frames"
-INTERMEDIATE_PREFIX = "encoded-"
+SEGMENTS_DIR = "segments"
+OLD_INTERMEDIATE_GLOB = "encoded-*.mp4"  # the whole-session intermediate file of versions before segments
+SEGMENT_NAME = re.compile(r"(\d{8})-(\d{8})")  # first frame, frame count: the stem of a finished segment
 THREADED_WRITE_BYTES = 1024 * 1024
 ORPHAN_AGE_S = 60
 
@@ -41,24 +45,49 @@ class FrameStoreProxy(Proxy):
         return self.work_dir / session.id / AUDIO_NAME
 
     def intermediate_path(self, session: Session) -> Path:
-        """A fresh file for the encoder to stream the video into before the audio is muxed in.
+        """A fresh file, in the segments folder, for a segment's ffmpeg to write before it is kept.
 
-        Fresh for every encoder: an ffmpeg orphaned by a crashed server may still be finishing
-        the previous one, and must not write into the file the new encoder uses.
+        Fresh for every ffmpeg: one orphaned by a crashed server may still be finishing the
+        previous one, and must not write into the file the new one uses. Its extension is the
+        container's (``.mp4``, ``.webm``, ``.mov``).
         """
-        return self.work_dir / session.id / f"{INTERMEDIATE_PREFIX}{secrets.token_hex(4)}.mp4"
+        folder = self.work_dir / session.id / SEGMENTS_DIR
+        folder.mkdir(exist_ok=True)
+        return folder / f"part-{secrets.token_hex(4)}.{session.spec.video_extension}"
+
+    def segment_path(self, session: Session, segment: Segment) -> Path:
+        """Where a finished segment is kept: its name says which frames it holds."""
+        name = f"{segment.first:08d}-{segment.count:08d}.{session.spec.video_extension}"
+        return self.work_dir / session.id / SEGMENTS_DIR / name
+
+    def stored_segments(self, session: Session) -> list[Segment]:
+        """The finished segments on disk, in order: a segment exists once its atomic rename happened."""
+        folder = self.work_dir / session.id / SEGMENTS_DIR
+        paths = folder.glob(f"*.{session.spec.video_extension}") if folder.is_dir() else []
+        matches = [SEGMENT_NAME.fullmatch(path.stem) for path in paths]
+        return sorted((Segment(int(match[1]), int(match[2])) for match in matches if match), key=lambda s: s.first)
+
+    def keep_segment(self, session: Session, segment: Segment, encoded: Path) -> None:
+        """Give an encoded segment its final name (atomically, while this node still holds the
+        session), then drop its frames from the spool: from now on the segment holds them."""
+        check_fence(self.work_dir / session.id, session.fence)
+        os.replace(encoded, self.segment_path(session, segment))
+        for index in range(segment.first, segment.end):
+            self.frame_path(session, index).unlink(missing_ok=True)
 
     def find_stored(self, session: Session) -> tuple[list[int], int]:
         """The frame indexes and audio byte count on disk: the truth after a restart.
 
-        A frame is stored once its atomic rename happened; ``.tmp`` leftovers of a crash
-        are not frames.
+        A frame is stored once its atomic rename happened, and stays stored once a kept segment
+        holds it; ``.tmp`` leftovers of a crash are not frames.
         """
         suffix = f".{session.spec.frame_extension}"
         folder = self.work_dir / session.id / FRAMES_DIR
         indexes = [int(path.stem) for path in folder.glob(f"*{suffix}")] if folder.is_dir() else []
+        for segment in self.stored_segments(session):
+            indexes.extend(range(segment.first, segment.end))
         audio = self.audio_path(session)
-        return sorted(indexes), audio.stat().st_size if audio.exists() else 0
+        return sorted(set(indexes)), audio.stat().st_size if audio.exists() else 0
 
     def reload(self, session: Session) -> None:
         """Take the spool as the truth for a session taken in from disk: what is there was acknowledged."""
@@ -114,11 +143,12 @@ class FrameStoreProxy(Proxy):
             return handle.read(size)
 
     def remove_frames(self, session: Session) -> None:
-        """Drop frames, audio and the intermediate video; the manifest stays until cleanup."""
+        """Drop frames, audio and segments; the manifest stays until cleanup."""
         folder = self.work_dir / session.id
         shutil.rmtree(folder / FRAMES_DIR, ignore_errors=True)
+        shutil.rmtree(folder / SEGMENTS_DIR, ignore_errors=True)
         self.audio_path(session).unlink(missing_ok=True)
-        for path in folder.glob(f"{INTERMEDIATE_PREFIX}*.mp4"):
+        for path in folder.glob(OLD_INTERMEDIATE_GLOB):
             path.unlink(missing_ok=True)
 
     def remove_session(self, session: Session) -> None:

@@ -6,14 +6,14 @@ import logging
 import sys
 
 import eventlet
-import eventlet.semaphore
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult
-from .components.encoding.encode_supervisor import EncodeSupervisor
-from .components.greenlets import Pulse
+from ..model.vo.encoder_messages import EncodeJob, EncoderProgress, EncoderResult, SegmentEncoded
 from ..settings import Settings
+from .components.encoding.encode_supervisor import EncodeSupervisor
+from .components.encoding.encoder_slots import EncoderSlots
+from .components.greenlets import Pulse
 from .session_workers_mediator import SessionWorkersMediator
 
 log = logging.getLogger(__name__)
@@ -22,11 +22,12 @@ log = logging.getLogger(__name__)
 class EncoderMediator(SessionWorkersMediator):
     """Its view component is the class of its workers, the encode supervisors.
 
-    At most ``max_concurrent_encodes`` supervisors run ffmpeg at once: each takes a slot
-    when its session's frame 0 is in, and gives it back when its encode ends or is stopped;
-    the others wait their turn in order, in their own greenlets. A session that copies the
-    stream its client encoded (``h264``) takes no such slot: its ffmpeg needs a few percent of a
-    core, and ``--max-sessions`` already bounds how many there are.
+    At most ``max_concurrent_encodes`` segments are encoded at once: a supervisor takes a slot
+    while it encodes a segment, gives it back when the segment ends for want of frames or another
+    session waits, and the waiting ones are served in order, in their own greenlets. A session
+    that copies the stream its client encoded (``h264``) takes no such slot: its ffmpeg needs a
+    few percent of a core, and ``--max-sessions`` already bounds how many there are; its stream
+    is one segment (the client chose its key frames, so it cannot be cut elsewhere).
     """
 
     NAME = "EncoderMediator"
@@ -34,8 +35,8 @@ class EncoderMediator(SessionWorkersMediator):
     def __init__(self, settings: Settings) -> None:
         super().__init__(self.NAME, EncodeSupervisor)
         self.workers: dict[str, EncodeSupervisor] = {}
-        self.slots = eventlet.semaphore.Semaphore(settings.max_concurrent_encodes)
-        self.copy_slots = eventlet.semaphore.Semaphore(sys.maxsize)  # never waited for
+        self.slots = EncoderSlots(settings.max_concurrent_encodes)
+        self.copy_slots = EncoderSlots(sys.maxsize)  # never waited for
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
@@ -76,13 +77,18 @@ class EncoderMediator(SessionWorkersMediator):
         def progressed(progress: EncoderProgress) -> None:
             self.report(n.ENCODER_PROGRESSED, progress)
 
+        def segment_encoded(encoded: SegmentEncoded) -> None:
+            self.report(n.SEGMENT_ENCODED, encoded)
+
         def finished(result: EncoderResult) -> None:
             self.worker_finished(job.session_id)
             self.report(n.ENCODER_FINISHED, result)
             self._one_finished.fire()
 
         slots = self.copy_slots if job.copies_stream else self.slots
-        supervisor = self.view_component(job, slots, progressed, finished)
+        supervisor = self.view_component(job, slots, progressed, finished, segment_encoded)
         self.start_worker(job.session_id, supervisor)
-        log.info("session %s: encoder ready (%dx%d %s @ %d fps), it starts on frame 0", job.session_id, job.width,
-                 job.height, job.format, job.fps)
+        made = sum(segment.count for segment in job.finished)
+        log.info("session %s: encoder ready (%dx%d %s @ %d fps, segments of %d frames, %d already made), it starts "
+                 "on frame %d", job.session_id, job.width, job.height, job.format, job.fps, job.segment_frames,
+                 len(job.finished), made)  # fmt: skip

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
 from pathlib import Path
 from typing import Callable
 
 from .index_ranges import IndexRanges
 
-# The stages an encode goes through, as its progress reports them.
-WAITING = "waiting"  # for frame 0, or for a free encoder slot
-ENCODING = "encoding"
-MEASURING = "measuring"  # the audio's loudness, before the mux that normalises it
-MUXING = "muxing"
+
+class EncoderStage(StrEnum):
+    """Where a session's encode is, as its progress reports say. Its own words, never a session's
+    lifecycle state (``encoding``, ``muxing``): one name, one meaning."""
+
+    IDLE = "idle"  # no frame to encode: waiting for frame 0, or for the next one after a segment closed
+    QUEUED = "queued"  # frames to encode, waiting for a free encoder slot (the client sees waiting_for_encoder)
+    FEEDING = "feeding"  # a segment's ffmpeg is being fed
+    MEASURING = "measuring"  # the audio's loudness, before the join that normalises it
+    JOINING = "joining"  # the finished segments joined by stream copy, the audio muxed in
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """A run of whole closed GOPs, encoded by one ffmpeg: frames ``first`` to ``first + count - 1``."""
+
+    first: int
+    count: int
+
+    @property
+    def end(self) -> int:
+        """The first frame after it."""
+        return self.first + self.count
 
 
 @dataclasses.dataclass(frozen=True)
 class EncodeJob:
-    """Everything the encoder needs to turn one session's spool into a video."""
+    """Everything the encoder needs to turn one session's spool into a video, segment by segment."""
 
     session_id: str
     width: int
@@ -28,12 +47,18 @@ class EncodeJob:
     crf: int
     frames: IndexRanges = dataclasses.field(compare=False)  # the session's stored frames, read only
     frame_path: Callable[[int], Path] = dataclasses.field(compare=False)
-    new_intermediate: Callable[[], Path] = dataclasses.field(compare=False)
+    new_intermediate: Callable[[], Path] = dataclasses.field(compare=False)  # a fresh file for a segment's ffmpeg
     buffer_bytes: int = 64 * 1024 * 1024  # frame bytes kept in memory; the rest is read back from the spool
-    max_restarts: int = 3
+    max_restarts: int = 3  # per segment
     codec: str = "h264"
     alpha: bool = False
     hardware_encoder: str | None = None  # e.g. h264_nvenc, found by the startup probe; software when None
+    # The segments (BuildVideoCommand fills these in from the settings and the spool):
+    segment_frames: int = 1 << 31  # frames a segment holds at most: a whole number of GOPs
+    idle_close_s: float | None = None  # a segment whose next frame has not come for this long is closed early
+    stall_s: float | None = None  # an ffmpeg that shows no progress for this long is killed (counted as a crash)
+    finished: tuple[Segment, ...] = ()  # segments already durable (a restart, a takeover): never encoded again
+    segment_path: Callable[[Segment], Path] | None = dataclasses.field(default=None, compare=False)
 
     @property
     def copies_stream(self) -> bool:
@@ -64,15 +89,28 @@ class EncoderCatchUp:
 
 
 @dataclasses.dataclass(frozen=True)
+class SegmentEncoded:
+    """Body of SEGMENT_ENCODED: ffmpeg made every frame of ``segment`` into ``path`` (a temporary
+    name); keeping it (its final name, the manifest) makes it durable and frees its frames."""
+
+    session_id: str
+    segment: Segment
+    path: Path
+
+
+@dataclasses.dataclass(frozen=True)
 class EncoderProgress:
     session_id: str
-    stage: str
+    stage: EncoderStage
     frames_encoded: int
     restarts: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
 class EncoderResult:
+    """What an encode came to. ``reason`` is for the client (no paths, no ffmpeg output);
+    ``error_lines`` (ffmpeg's last words) are for the server's log only."""
+
     session_id: str
     ok: bool
     frames_encoded: int
@@ -80,3 +118,4 @@ class EncoderResult:
     duration_s: float = 0.0
     error_lines: tuple[str, ...] = ()
     restarts: int = 0
+    reason: str | None = None

@@ -82,6 +82,7 @@ class Session:
     video_id: str | None = None
     youtube_processing: dict[str, Any] | None = None  # status (watching until known), reason, since (upload time)
     fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)
+    segments: list[list[int]] = dataclasses.field(default_factory=list)  # [first, count] of each finished segment
 
     def touch(self) -> None:
         """Its client did something: the idle timeout starts again."""
@@ -152,6 +153,7 @@ class Session:
             video_id=manifest.get("video_id"),
             youtube_processing=manifest.get("youtube_processing"),
             fence=manifest.get("fence", 0),
+            segments=manifest.get("segments", []),
         )
 
     def manifest(self) -> dict[str, Any]:
@@ -169,4 +171,5 @@ class Session:
             "video_id": self.video_id,
             "youtube_processing": self.youtube_processing,
             "fence": self.fence,
+            "segments": self.segments,
         }

@@ -50,8 +50,9 @@ class Pulse:
     def __init__(self) -> None:
         self._event = eventlet.event.Event()
 
-    def wait(self) -> None:
-        self._event.wait()
+    def wait(self, timeout_s: float | None = None) -> None:
+        """Until the next ``fire``, or at most ``timeout_s``."""
+        self._event.wait(timeout_s)
 
     def fire(self) -> None:
         event, self._event = self._event, eventlet.event.Event()

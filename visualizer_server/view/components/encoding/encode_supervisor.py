@@ -1,12 +1,20 @@
 """The owner of one session's encode, for as long as it lasts: one greenlet, start to end.
 
-It waits for frame 0, takes an encoder slot, and feeds ffmpeg every frame in index order as
-the gaps fill (from memory while the bytes are at hand, from the spool otherwise). When
-ffmpeg dies (killed, crashed, or a non-zero exit) it starts it again from the spool into a
-fresh intermediate file, up to ``max_restarts`` times, then reports a failure; a hardware
-encoder that fails is replaced by the software one for the next try. Notifications
-only wake it: no acknowledgement, resume or startup ever feeds an encoder. Knows nothing of
-PureMVC: it reports through the callbacks it is given.
+A session's video is a sequence of segments, each a run of whole closed GOPs made by its own
+ffmpeg, fed in index order as the frames arrive (from memory while the bytes are at hand, from
+the spool otherwise). A segment ends when it is full, when the input ends, or when the next
+frame has not come for ``idle_close_s`` (it is then shorter); it is handed to ``on_segment``,
+which makes it durable and frees its frames, and it is never encoded again.
+
+The encoder slot is held only while a segment is encoded: it is given back when a segment closes
+for want of frames, and at every segment's end while another session waits for one, so sessions
+take turns (``EncoderSlots`` hands slots out in order). An ffmpeg that dies (killed, crashed, a
+non-zero exit, or stalled: see ``FfmpegProcess``'s watchdog) costs its segment only: that segment
+is encoded again from the spool, up to ``max_restarts`` times per segment, then the session fails;
+a hardware encoder that fails is replaced by the software one for the next try. The finish joins
+the segments by stream copy and muxes the audio in. Notifications only wake it: no
+acknowledgement, resume or startup ever feeds an encoder. Knows nothing of PureMVC: it reports
+through the callbacks it is given.
 """
 
 from __future__ import annotations
@@ -15,52 +23,82 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import eventlet
-import eventlet.semaphore
 
 from ....model.vo.codec import CODECS
 from ....model.vo.encoder_messages import (
-    ENCODING,
-    MEASURING,
-    MUXING,
-    WAITING,
     EncodeJob,
     EncoderProgress,
     EncoderResult,
+    EncoderStage,
     FinishEncode,
+    Segment,
+    SegmentEncoded,
 )
 from . import loudness
-from .ffmpeg_commands import encode_args, ffmpeg_exe, mux_args
+from .encoder_slots import EncoderSlots
+from .ffmpeg_commands import concat_list, join_args, preamble, segment_args
 from .ffmpeg_process import EncoderDied, FfmpegProcess
 from ..greenlets import Pulse
 
 log = logging.getLogger(__name__)
 
 
+class EncodeFailed(Exception):
+    """The encode cannot go on. ``reason`` is for the client (no paths, no ffmpeg output);
+    ``details`` (ffmpeg's last words) go to the log."""
+
+    def __init__(self, reason: str, details: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.details = reason, details
+
+
+class _Stopped(Exception):
+    """``stop`` was called from this supervisor's own greenlet (while a segment was being kept)."""
+
+
+class _Attempt(NamedTuple):
+    count: int  # frames fed
+    problem: str | None  # None: ffmpeg made every one of them
+    closed_early: bool  # the next frame did not come in time
+
+
 class EncodeSupervisor:
     def __init__(
         self,
         job: EncodeJob,
-        slots: eventlet.semaphore.Semaphore,
+        slots: EncoderSlots,
         on_progress: Callable[[EncoderProgress], None],
         on_finished: Callable[[EncoderResult], None],
+        on_segment: Callable[[SegmentEncoded], None] = lambda encoded: None,
     ) -> None:
         self.job = job
         self._slots = slots
         self._on_progress = on_progress
         self._on_finished = on_finished
+        self._on_segment = on_segment
         self._finish: FinishEncode | None = None
         self._cache: dict[int, bytes] = {}
         self._cache_bytes = 0
-        self._fed = 0  # the next index to write to ffmpeg
-        self._replaying_until = -1  # frames already in the spool when this pass began: fed again, holding nobody
-        self._restarts = 0
-        self._frames_encoded = 0
-        self._stage = WAITING
+        self._segments: list[tuple[Segment, Path]] = []
+        self._next = 0  # the first frame no finished segment holds
+        # Only a run from frame 0 is trusted; of two that start at one frame (a node that kept one just
+        # as another took the session over), the longer, whose frames have left the spool.
+        for segment in sorted(job.finished, key=lambda segment: (segment.first, -segment.count)):
+            if segment.first == self._next:
+                self._segments.append((segment, job.segment_path(segment)))
+                self._next = segment.end
+        self._fed = self._next  # the next index to write to ffmpeg
+        self._replaying_until = -1  # frames already in the spool when this try began: fed again, holding nobody
+        self._replay = True  # the next try feeds what the spool holds (a start, a restart, a takeover, a dead ffmpeg)
+        self._restarts = 0  # in all segments
+        self._frames_encoded = self._next
+        self._stage = EncoderStage.IDLE
         self._process: FfmpegProcess | None = None
         self._thread: eventlet.greenthread.GreenThread | None = None
+        self._stopped = False
         self.holds_slot = False
         self._wake = Pulse()  # a frame arrived, the input ended, or ffmpeg exited
         self._fed_one = Pulse()  # a frame went to ffmpeg, or the encode stopped
@@ -87,7 +125,7 @@ class EncodeSupervisor:
 
         Only a running encode holds anyone back, and only for frames it can reach: a frame
         beyond a gap, or a frame that fills one, is never held, however large the backlog.
-        Nor while a pass started again (after a restart, a takeover, a dead ffmpeg) feeds what
+        Nor while a try started again (after a restart, a takeover, a dead ffmpeg) feeds what
         the spool already held: the client has no part in that backlog.
         """
         while (self.holds_slot and self._fed > self._replaying_until and index - self._fed > max_behind
@@ -103,8 +141,11 @@ class EncodeSupervisor:
         """Stop now: end the greenlet (which gives the slot back), kill ffmpeg, report nothing.
 
         The greenlet goes first: killing ffmpeg waits for its exit, and a greenlet still alive
-        then took the exit for a crash and started a new ffmpeg that nothing would stop."""
-        if self._thread is not None:
+        then took the exit for a crash and started a new ffmpeg that nothing would stop. Called
+        from that greenlet itself (keeping a segment found the session taken over), it only
+        marks the encode stopped: the greenlet ends when the call returns to it."""
+        self._stopped = True
+        if self._thread is not None and self._thread is not eventlet.getcurrent():
             self._thread.kill()
         if self._process is not None:
             self._process.kill()
@@ -112,70 +153,118 @@ class EncodeSupervisor:
 
     # -- its own greenlet -------------------------------------------------------------------------
     def _run(self) -> None:
-        self._until(lambda: 0 in self.job.frames)
-        if not self._slots.acquire(blocking=False):
-            self._report()  # waiting for a free slot: the client sees it
-            self._slots.acquire()
-        self.holds_slot = True
         try:
             result = self._encode()
+        except _Stopped:
+            return
+        except EncodeFailed as failure:
+            log.warning("session %s: %s (%s)", self.job.session_id, failure.reason, failure.details or "no details")
+            result = self._result(False, failure.reason, failure.details)
         except Exception as error:  # noqa: BLE001 - a lost exception would leave the session encoding for ever
             log.exception("session %s: the encode failed", self.job.session_id)
-            result = self._result(False, f"the encode failed in the server: {error}")
+            result = self._result(False, "the server failed while encoding; the error is in its log", repr(error))
         finally:
-            self.holds_slot = False
-            self._slots.release()
-            self._fed_one.fire()
+            self._give_back()
         self._on_finished(result)
 
     def _encode(self) -> EncoderResult:
+        """Segments while frames come, the slot taken for each run of them; then the finish."""
+        while not self._all_encoded():
+            self._stage = EncoderStage.IDLE
+            self._report()
+            self._until(lambda: self._next in self.job.frames or self._all_encoded())
+            if self._all_encoded():
+                break
+            self._take_slot()
+            self._encode_segments()
+            if not self._all_encoded():
+                self._give_back()
+        self._take_slot()
+        self._finish_video()
+        return self._result(True)
+
+    def _encode_segments(self) -> None:
+        """Segment after segment while the slot is ours to keep: until one closes for want of
+        frames, the input is all encoded, another session waits for a slot, or the next segment's
+        first frame is not stored yet (an ffmpeg started for it would get no frame at all if the
+        input ended there)."""
         while True:
-            intermediate = self.job.new_intermediate()
-            encode_problem = self._first_pass(intermediate)
-            problem = encode_problem or self._mux(intermediate)
-            intermediate.unlink(missing_ok=True)
-            if problem is None:
-                return self._result(True)
-            if encode_problem is not None and self.job.hardware_encoder is not None:
-                self._fall_back_to_software(problem)
+            closed_early = self._encode_segment()
+            if self._all_encoded() or closed_early or self._slots.contended:
+                return
+            if self._next not in self.job.frames:
+                return  # a full segment, and its successor's first frame not here yet: no ffmpeg waits for it
+
+    def _encode_segment(self) -> bool:
+        """The segment that starts at ``_next``, tried again from the spool when ffmpeg fails; kept
+        once ffmpeg made all of it. Whether it closed early for want of frames."""
+        first, restarts = self._next, 0
+        while True:
+            output = self.job.new_intermediate()
+            attempt = self._encode_once(first, output)
+            if attempt.problem is None:
+                break
+            output.unlink(missing_ok=True)
+            self._replay = True
+            if self.job.hardware_encoder is not None:
+                self._fall_back_to_software(attempt.problem)
                 continue
-            if self._restarts >= self.job.max_restarts:
-                return self._result(False, problem)
+            if restarts >= self.job.max_restarts:
+                raise EncodeFailed(f"the encoder failed {restarts + 1} times on one segment (frames from {first})",
+                                   attempt.problem)  # fmt: skip
+            restarts += 1
             self._restarts += 1
-            log.warning("session %s: %s; starting the encoder again from the spool (restart %d of %d)",
-                        self.job.session_id, problem, self._restarts, self.job.max_restarts)
+            log.warning("session %s: %s; encoding frames %d to %d again from the spool (restart %d of %d)",
+                        self.job.session_id, attempt.problem, first, first + attempt.count - 1, restarts,
+                        self.job.max_restarts)  # fmt: skip
+        self._keep(Segment(first, attempt.count), output)
+        return attempt.closed_early
 
-    def _fall_back_to_software(self, problem: str) -> None:
-        """A hardware encoder that failed (a driver fault, a device gone, a size it refuses) is not
-        tried again: the encode starts over from the spool in software. Not counted as a restart,
-        so ``max_restarts`` are left for the software encoder."""
-        log.warning("session %s: the hardware encoder %s failed (%s); starting again from the spool in software",
-                    self.job.session_id, self.job.hardware_encoder, problem)
-        self.job = dataclasses.replace(self.job, hardware_encoder=None)
+    def _keep(self, segment: Segment, output: Path) -> None:
+        """Hand the finished segment over to be made durable; its frames are then gone from the spool."""
+        self._on_segment(SegmentEncoded(self.job.session_id, segment, output))
+        if self._stopped:
+            raise _Stopped()
+        final = self.job.segment_path(segment)
+        if not final.exists():
+            output.unlink(missing_ok=True)
+            raise EncodeFailed("a finished segment could not be kept", f"{output} was not kept as {final}")
+        self._segments.append((segment, final))
+        self._next = self._frames_encoded = segment.end
+        self._report()
 
-    def _first_pass(self, intermediate: Path) -> str | None:
-        """Feed every frame in order until the end; None when ffmpeg made all of them."""
-        self._stage, self._fed, self._frames_encoded = ENCODING, 0, 0
-        self._replaying_until = self.job.frames.run_end(0)
-        process = self._process = FfmpegProcess(encode_args(self.job, intermediate), self._progressed,
-                                                self._wake.fire, takes_input=True)  # fmt: skip
+    def _encode_once(self, first: int, output: Path) -> _Attempt:
+        """One ffmpeg for the segment that starts at ``first``, fed until it is full, the input
+        ends, or the next frame is late."""
+        self._stage, self._fed = EncoderStage.FEEDING, first
+        if self._replay:  # not at every segment: the client's own backlog must still hold its acks
+            self._replaying_until, self._replay = self.job.frames.run_end(first), False
+        process = self._process = FfmpegProcess(segment_args(self.job, output), self._progressed, self._wake.fire,
+                                                takes_input=True, stall_s=self.job.stall_s)  # fmt: skip
         process.start()
         self._report()
+        closed_early = False
         try:
-            self._feed(process)
+            closed_early = self._feed(process, first + self.job.segment_frames)
         except EncoderDied:
             pass  # its exit code and last words say why
         returncode = process.wait()
-        total = self._finish.frame_count if self._finish else None
+        count = self._fed - first
+        if process.stalled:
+            return _Attempt(count, f"ffmpeg showed no progress for {self.job.stall_s:g} s and was stopped", closed_early)
         if returncode != 0:
-            return f"ffmpeg exited with code {returncode}: {self._last_words(process)}"
-        if process.frames != total:
-            return f"ffmpeg encoded {process.frames} frames of {total}: {self._last_words(process)}"
-        return None
+            return _Attempt(count, f"ffmpeg exited with code {returncode}: {self._last_words(process)}", closed_early)
+        if process.frames != count:
+            return _Attempt(count, f"ffmpeg encoded {process.frames} frames of {count}: {self._last_words(process)}",
+                            closed_early)  # fmt: skip
+        return _Attempt(count, None, closed_early)
 
-    def _feed(self, process: FfmpegProcess) -> None:
-        while not self._finish_reached():
-            self._until(lambda: self._fed in self.job.frames or self._finish_reached() or process.exited)
+    def _feed(self, process: FfmpegProcess, limit: int) -> bool:
+        """Write frames in order up to ``limit``; True when the next one did not come in time."""
+        while self._fed < limit and not self._finish_reached():
+            if not self._wait_for_next(process):
+                process.close_input()
+                return True
             if process.exited:
                 raise EncoderDied("ffmpeg exited while frames were still to come")
             if self._finish_reached():
@@ -184,41 +273,101 @@ class EncodeSupervisor:
             self._fed += 1
             self._fed_one.fire()
         process.close_input()
+        return False
 
-    def _mux(self, intermediate: Path) -> str | None:
-        loudness_filter, problem = self._measure_loudness()
-        if problem is not None:
-            return problem
-        self._stage = MUXING
+    def _wait_for_next(self, process: FfmpegProcess) -> bool:
+        """Until the next frame is stored, the input ends or ffmpeg exits; False after ``idle_close_s``
+        without any of them. Meanwhile ffmpeg has nothing to do: its silence is no stall."""
+
+        def ready() -> bool:
+            return self._fed in self.job.frames or self._finish_reached() or process.exited
+
+        if ready():
+            return True
+        deadline = None if self.job.idle_close_s is None else time.monotonic() + self.job.idle_close_s
+        process.idle = True
+        try:
+            while not ready():
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._wake.wait(remaining)
+            return True
+        finally:
+            process.idle = False
+
+    def _fall_back_to_software(self, problem: str) -> None:
+        """A hardware encoder that failed (a driver fault, a device gone, a size it refuses) is not
+        tried again: the segment starts over from the spool in software. Not counted as a restart,
+        so ``max_restarts`` are left for the software encoder."""
+        log.warning("session %s: the hardware encoder %s failed (%s); encoding again from the spool in software",
+                    self.job.session_id, self.job.hardware_encoder, problem)
+        self.job = dataclasses.replace(self.job, hardware_encoder=None)
+
+    # -- the finish ---------------------------------------------------------------------------------
+    def _finish_video(self) -> None:
+        """The segments joined by stream copy with the audio (normalised when asked) into the output."""
+        loudness_filter = self._measure_loudness()
+        self._stage = EncoderStage.JOINING
         self._report()
-        args = mux_args(intermediate, self._finish, CODECS[self.job.codec].muxer, loudness_filter)
-        process = self._process = FfmpegProcess(args)
-        process.start()
-        returncode = process.wait()
-        if returncode != 0:
-            self._finish.output_path.unlink(missing_ok=True)
-            return f"ffmpeg (audio mux) exited with code {returncode}: {self._last_words(process)}"
-        return None
+        finish = self._finish
+        concat = self.job.new_intermediate().with_suffix(".ffconcat")  # beside the segments: bare names resolve
+        concat.write_text(concat_list(self._segments, self.job.fps))
+        try:
+            self._run_to_end(join_args(concat, finish, CODECS[self.job.codec].muxer, loudness_filter), "joining the video")
+        except EncodeFailed:
+            finish.output_path.unlink(missing_ok=True)
+            raise
+        finally:
+            concat.unlink(missing_ok=True)
 
-    def _measure_loudness(self) -> tuple[str | None, str | None]:
-        """loudnorm's first pass, when the session asked for a loudness: the linear filter for the mux
-        (None for silent audio, which stays as it is), or what went wrong."""
+    def _measure_loudness(self) -> str | None:
+        """loudnorm's first pass, when the session asked for a loudness: the linear filter for the join
+        (None for silent audio, which stays as it is)."""
         finish = self._finish
         if finish.loudness_lufs is None or finish.audio_path is None:
-            return None, None
-        self._stage = MEASURING
+            return None
+        self._stage = EncoderStage.MEASURING
         self._report()
-        args = loudness.measure_args(ffmpeg_exe(), finish.audio_path, finish.duration_s, finish.loudness_lufs)
-        process = self._process = FfmpegProcess(args, lines_kept=loudness.LINES_KEPT)
-        process.start()
-        returncode = process.wait()
-        if returncode != 0:
-            return None, f"ffmpeg (loudness measurement) exited with code {returncode}: {self._last_words(process)}"
+        args = loudness.measure_args(preamble(loglevel="info"), finish.audio_path, finish.duration_s, finish.loudness_lufs)
+        process = self._run_to_end(args, "measuring the audio's loudness", lines_kept=loudness.LINES_KEPT)
         try:
             measured = loudness.parse_measurement(process.errors)
         except loudness.LoudnessError as error:
-            return None, str(error)
-        return (None if measured is None else loudness.linear_filter(finish.loudness_lufs, measured)), None
+            raise EncodeFailed("the audio's loudness could not be measured", str(error)) from None
+        return None if measured is None else loudness.linear_filter(finish.loudness_lufs, measured)
+
+    def _run_to_end(self, args: list[str], what: str, lines_kept: int | None = None) -> FfmpegProcess:
+        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls."""
+        for attempt in range(self.job.max_restarts + 1):
+            extra = {} if lines_kept is None else {"lines_kept": lines_kept}
+            process = self._process = FfmpegProcess(args, stall_s=self.job.stall_s, **extra)
+            process.start()
+            returncode = process.wait()
+            if returncode == 0 and not process.stalled:
+                return process
+            problem = "no progress" if process.stalled else f"exit code {returncode}: {self._last_words(process)}"
+            log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
+                        attempt + 1, self.job.max_restarts + 1)  # fmt: skip
+            if attempt < self.job.max_restarts:
+                self._restarts += 1
+        raise EncodeFailed(f"ffmpeg failed {self.job.max_restarts + 1} times {what}", problem)
+
+    # -- small helpers ------------------------------------------------------------------------------
+    def _take_slot(self) -> None:
+        if self.holds_slot:
+            return
+        if not self._slots.try_take():
+            self._stage = EncoderStage.QUEUED
+            self._report()  # waiting for a free slot: the client sees it
+            self._slots.take()
+        self.holds_slot = True
+
+    def _give_back(self) -> None:
+        if self.holds_slot:
+            self.holds_slot = False
+            self._slots.give_back()
+        self._fed_one.fire()
 
     def _take(self, index: int) -> bytes:
         data = self._cache.pop(index, None)
@@ -230,24 +379,25 @@ class EncodeSupervisor:
     def _finish_reached(self) -> bool:
         return self._finish is not None and self._fed >= self._finish.frame_count
 
+    def _all_encoded(self) -> bool:
+        return self._finish is not None and self._next >= self._finish.frame_count
+
     def _until(self, condition: Callable[[], bool]) -> None:
         while not condition():
             self._wake.wait()
 
     def _progressed(self, frames: int) -> None:
-        self._frames_encoded = frames
+        self._frames_encoded = self._next + frames
         self._report()
 
     def _report(self) -> None:
-        stage = self._stage if self.holds_slot else WAITING
-        self._on_progress(EncoderProgress(self.job.session_id, stage, self._frames_encoded, self._restarts))
+        self._on_progress(EncoderProgress(self.job.session_id, self._stage, self._frames_encoded, self._restarts))
 
-    def _result(self, ok: bool, problem: str | None = None) -> EncoderResult:
+    def _result(self, ok: bool, reason: str | None = None, details: str = "") -> EncoderResult:
         """What the encode came to; it may fail before its input ended (no output file then)."""
         output = self._finish.output_path if self._finish else None
-        errors = () if problem is None else (problem,)
-        return EncoderResult(self.job.session_id, ok, self._frames_encoded, output,
-                             time.monotonic() - self._started_at, errors, self._restarts)  # fmt: skip
+        return EncoderResult(self.job.session_id, ok, self._next, output, time.monotonic() - self._started_at,
+                             (details,) if details else (), self._restarts, reason)  # fmt: skip
 
     @staticmethod
     def _last_words(process: FfmpegProcess) -> str:

@@ -1,10 +1,14 @@
-"""The ffmpeg command lines of a session's two passes; the binary is the one imageio-ffmpeg ships.
+"""The ffmpeg command lines of a session's video; the binary is the one imageio-ffmpeg ships.
 
-1. frames on stdin (``image2pipe`` or ``rawvideo``) -> H.264 in an intermediate MP4 (an ``h264``
-   session's access units are copied instead);
-2. a short remux: copy the video, encode the audio to AAC-LC 48 kHz padded or trimmed to
-   the video's duration, ``+faststart``, into the session's partial output file.
-Two passes, because the audio may still be arriving while the frames are encoded.
+1. one ffmpeg per segment: its frames on stdin (``image2pipe`` or ``rawvideo``) -> the session's
+   codec, in the session's own container (MP4, WebM or MOV), one run of whole closed GOPs (an
+   ``h264`` session's access units are copied instead, the whole stream as one segment);
+2. the finish: the segments joined by the concat demuxer without re-encoding (each one's exact
+   duration given, so the timestamps stay those of a constant frame rate), the audio encoded to
+   the container's codec (AAC-LC 48 kHz in MP4, Opus 48 kHz in WebM, 16-bit PCM 48 kHz in MOV),
+   padded or trimmed to the video's duration, index first, into the session's partial output file.
+The audio waits for the finish because it may still be arriving while the frames are encoded.
+Every ffmpeg reports ``-progress`` on stdout: that is what its no-progress watchdog watches.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from ....model.vo.codec import CODECS
-from ....model.vo.encoder_messages import EncodeJob, FinishEncode
+from ....model.vo.encoder_messages import EncodeJob, FinishEncode, Segment
 from .audio_input import audio_input_args
 from .video_encoders import encoder_args
 
@@ -26,6 +30,10 @@ AUDIO_RATE = "48000"
 AUDIO_CODECS = {"mp4": ["aac", "-b:a", AUDIO_BITRATE], "webm": ["libopus", "-b:a", AUDIO_BITRATE],
                 "mov": ["pcm_s16le"]}  # fmt: skip
 INDEX_FIRST = {"mp4": ["-movflags", "+faststart"], "mov": ["-movflags", "+faststart"], "webm": ["-cues_to_front", "1"]}
+# On a pipe, ffmpeg otherwise reads 5 MB or 5 s of frames before it encodes anything, so small
+# frames would not be encoded while they arrive.
+NO_PROBING = ["-probesize", "32", "-analyzeduration", "0"]
+CONCAT_HEADER = "ffconcat version 1.0\n"
 
 
 def ffmpeg_exe() -> str:
@@ -33,29 +41,30 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def encode_args(job: EncodeJob, intermediate: Path) -> list[str]:
-    """Pass 1: frames on stdin to the session's codec, starting on the first frame.
+def preamble(loglevel: str = "error", progress: bool = True, ffmpeg: str | None = None) -> list[str]:
+    """How every ffmpeg of the service starts: no banner, no keyboard, only errors (or ``loglevel``),
+    and machine-readable progress on stdout for the watchdog and the progress reports."""
+    return [ffmpeg or ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel,
+            *(["-progress", "pipe:1"] if progress else [])]  # fmt: skip
 
-    ``-probesize 32 -analyzeduration 0``: on a pipe, ffmpeg otherwise reads 5 MB or 5 s of
-    frames before it encodes anything, so small frames would not be encoded while they arrive.
-    """
-    if job.format == "h264":
-        return copy_args(job, intermediate)
+
+def segment_args(job: EncodeJob, output: Path) -> list[str]:
+    """One segment: frames on stdin to the session's codec, starting on the first frame."""
+    if job.copies_stream:
+        return copy_args(job, output)
     if job.format == "rgba":
         source = ["-f", "rawvideo", "-pix_fmt", "rgba", "-video_size", f"{job.width}x{job.height}"]
     else:
         source = ["-f", "image2pipe", "-c:v", PIPE_CODECS[job.format]]
     return [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
-        "-probesize", "32", "-analyzeduration", "0",
-        *source, "-framerate", str(job.fps), "-i", "pipe:0",
+        *preamble(), *NO_PROBING, *source, "-framerate", str(job.fps), "-i", "pipe:0",
         *encoder_args(job.codec, job.alpha, job.fps, job.preset, job.crf, job.hardware_encoder),
-        "-an", "-y", "-f", CODECS[job.codec].muxer, str(intermediate),
+        "-an", "-y", "-f", CODECS[job.codec].muxer, str(output),
     ]  # fmt: skip
 
 
-def copy_args(job: EncodeJob, intermediate: Path) -> list[str]:
-    """Pass 1 of an ``h264`` session: the client's access units copied as they are, never re-encoded.
+def copy_args(job: EncodeJob, output: Path) -> list[str]:
+    """An ``h264`` session: the client's access units copied as they are, never re-encoded.
 
     The raw H.264 reader makes timestamps only with ``-r`` before ``-i``, and then from the
     stream's own timing information when it has some; ``setts`` sets every packet to
@@ -63,16 +72,26 @@ def copy_args(job: EncodeJob, intermediate: Path) -> list[str]:
     """
     tick = f"1/({job.fps}*TB)"
     return [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:1",
-        "-probesize", "32", "-analyzeduration", "0", "-r", str(job.fps), "-f", "h264", "-i", "pipe:0",
+        *preamble(), *NO_PROBING, "-r", str(job.fps), "-f", "h264", "-i", "pipe:0",
         "-map", "0:v:0", "-c:v", "copy", "-bsf:v", f"setts=ts=N*{tick}:duration={tick}",
-        "-an", "-y", "-f", "mp4", str(intermediate),
+        "-an", "-y", "-f", "mp4", str(output),
     ]  # fmt: skip
 
 
-def mux_args(intermediate: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None) -> list[str]:
-    """Pass 2: copy the video, add the audio (AAC in MP4, Opus in WebM, PCM in MOV) cut or padded
-    to the video's duration, index first; ``loudness_filter`` (loudnorm's linear pass) goes before the pad.
+def concat_list(segments: list[tuple[Segment, Path]], fps: int) -> str:
+    """The concat demuxer's list: each segment by its bare name (the list lives beside them, so
+    the demuxer's safe mode holds) and its exact duration, so no rounding of a container's
+    timestamps shifts the next segment."""
+    lines = [CONCAT_HEADER]
+    for segment, path in segments:
+        lines.append(f"file {path.name}\nduration {segment.count / fps:.9f}\n")
+    return "".join(lines)
+
+
+def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None) -> list[str]:
+    """The finish: the segments listed in ``concat`` copied one after the other, the audio (AAC in
+    MP4, Opus in WebM, PCM in MOV) cut or padded to the video's duration, index first;
+    ``loudness_filter`` (loudnorm's linear pass) goes before the pad.
 
     Streams are mapped explicitly: a file that holds no audio then fails instead of
     silently giving a video without sound.
@@ -85,8 +104,7 @@ def mux_args(intermediate: Path, finish: FinishEncode, muxer: str = "mp4", loudn
         else []
     )
     return [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-i", str(intermediate), *audio_in,
+        *preamble(), "-y", "-f", "concat", "-i", str(concat), *audio_in,
         "-map", "0:v:0", *audio_out, "-c:v", "copy", "-t", f"{finish.duration_s:.6f}",
         *INDEX_FIRST[muxer], "-f", muxer, str(finish.output_path),
     ]  # fmt: skip

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+from .ffmpeg_commands import preamble
 from .video_encoders import HARDWARE_CODECS, HARDWARE_FAMILIES, hardware_args, hardware_encoder_name
 
 PROBE_FRAMES = 5
@@ -63,7 +64,7 @@ class HardwareProbe:
         return opened
 
     def _args(self, encoder: str) -> list[str]:
-        return [self._ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
+        return [*preamble(progress=False, ffmpeg=self._ffmpeg),
                 "-f", "lavfi", "-i", f"testsrc2=size={PROBE_SIZE}:rate=30", "-frames:v", str(PROBE_FRAMES),
                 *hardware_args(encoder, 30), "-f", "null", "-"]  # fmt: skip
 

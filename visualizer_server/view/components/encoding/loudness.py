@@ -28,11 +28,11 @@ class LoudnessError(Exception):
     """The measuring pass printed no measurement."""
 
 
-def measure_args(ffmpeg: str, audio: Path, duration_s: float, target_lufs: float) -> list[str]:
-    """Pass 1: measure the audio as the video will hold it; the numbers go to stderr as JSON."""
+def measure_args(preamble: list[str], audio: Path, duration_s: float, target_lufs: float) -> list[str]:
+    """Pass 1: measure the audio as the video will hold it; the numbers go to stderr as JSON
+    (hence ``preamble``'s log level ``info``)."""
     return [
-        ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-        "-t", f"{duration_s:.6f}", *audio_input_args(audio), "-map", "0:a:0",
+        *preamble, "-t", f"{duration_s:.6f}", *audio_input_args(audio), "-map", "0:a:0",
         "-af", f"{_targets(target_lufs, MIN_RANGE_LU)}:print_format=json", "-f", "null", "-",
     ]  # fmt: skip
 

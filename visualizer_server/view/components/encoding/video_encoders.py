@@ -32,13 +32,28 @@ def colour_filter(pix_fmt: str) -> str:
             "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709")  # fmt: skip
 
 
+def gop_frames(codec: str, fps: int, hardware: str | None = None) -> int:
+    """Frames per closed GOP: a segment holds a whole number of them, so segmenting changes no GOP."""
+    if codec == "prores":
+        return 1  # all intra
+    if hardware is not None or codec == "h264":
+        return max(1, fps // 2)
+    return 2 * fps
+
+
+def segment_frames(codec: str, fps: int, seconds: float, hardware: str | None = None) -> int:
+    """A segment's length: about ``seconds`` of video, rounded to whole GOPs (at least one)."""
+    gop = gop_frames(codec, fps, hardware)
+    return max(1, round(seconds * fps / gop)) * gop
+
+
 def video_codec_args(fps: int, preset: str, crf: int) -> list[str]:
     """H.264 as YouTube recommends (High, yuv420p, closed GOP of half the frame rate); shared with
     the benchmark's ffmpeg-alone baseline."""
     return [
         "-vf", colour_filter("yuv420p"),
         "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-profile:v", "high",
-        "-pix_fmt", "yuv420p", *COLOUR_TAGS, "-g", str(max(1, fps // 2)), "-flags", "+cgop",
+        "-pix_fmt", "yuv420p", *COLOUR_TAGS, "-g", str(gop_frames("h264", fps)), "-flags", "+cgop",
         "-fps_mode", "cfr",
     ]  # fmt: skip
 
@@ -49,7 +64,7 @@ def encoder_args(codec: str, alpha: bool, fps: int, preset: str, crf: int, hardw
         return hardware_args(hardware, fps)
     if codec == "h264":
         return video_codec_args(fps, preset, crf)
-    gop = str(2 * fps)
+    gop = str(gop_frames(codec, fps))
     if codec == "hevc":
         settings = ["-c:v", "libx265", "-preset", "fast", "-crf", "24", "-g", gop, "-tag:v", "hvc1",
                     "-x265-params", "log-level=error"]
@@ -76,7 +91,7 @@ def hardware_encoder_name(codec: str, family: str) -> str:
 def hardware_args(encoder: str, fps: int) -> list[str]:
     """A hardware encoder at constant quality; VAAPI and QSV take their frames uploaded to the device."""
     family = encoder.rsplit("_", 1)[1]
-    gop = ["-g", str(max(1, fps // 2))]
+    gop = ["-g", str(gop_frames("h264", fps, encoder))]
     if family == "nvenc":
         return ["-vf", colour_filter("yuv420p"), "-c:v", encoder, "-preset", "p5", "-rc", "vbr", "-cq",
                 HARDWARE_QUALITY, "-b:v", "0", *gop, *COLOUR_TAGS, "-fps_mode", "cfr"]  # fmt: skip
