@@ -24,9 +24,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; its own browser
-# download is not available). Installed only when missing; needs root, as on this project's machines.
+# download is not available), and Xvfb for the one test that needs a windowed Chromium (a tab hidden
+# behind another). Installed only when missing; needs root, as on this project's machines.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && command -v Xvfb; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium xvfb >/dev/null; }
 
 # Debian's redis-server and nginx for the cluster tests, which start their own on free ports,
 # and systemd's systemd-analyze, which checks deploy/visualizer-server.service (no systemd runs).

@@ -7,8 +7,8 @@ A stereo 44.1 kHz MP3 (128 kbit/s, a tone that changes, made by ffmpeg) is fetch
 another origin in the project's Chromium; then, each in a fresh page, (a) the SDK's analysis
 (`audio_analysis.js`: decoded a MiB at a time through AudioDecoder, levels kept per frame at 30 fps)
 and (b) `decodeAudioData` of the whole file, which is what a page does without the SDK. The peak
-resident memory of Chromium's renderer processes (sampled from /proc every 50 ms) above the page's
-own before the work is the figure. Only loopback addresses are used.
+resident memory of this run's Chromium renderer processes (tests/renderer_memory.py: sampled from
+/proc every 50 ms) above the page's own before the work is the figure. Only loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -32,7 +30,8 @@ from run import print_table  # noqa: E402
 
 from tests.conftest import ServerProcess  # noqa: E402
 from tests.integration.test_browser_page import CHROMIUM_ARGS  # noqa: E402
-from visualizer_server.view.components.encoding.ffmpeg_commands import ffmpeg_exe  # noqa: E402
+from tests.media import make_long_mp3  # noqa: E402
+from tests.renderer_memory import PeakRendererMemory  # noqa: E402
 
 SDK_ANALYSIS = """async ({ server }) => {
   const blob = await (await fetch("long.mp3")).blob();
@@ -59,42 +58,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def renderer_rss_mb() -> float:
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if b"--type=renderer" not in (entry / "cmdline").read_bytes():
-                continue
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        total += int(status.split("VmRSS:")[1].split()[0])
-    return total / 1024
-
-
 def measure(browser, site: str, script: str, server: str) -> dict:
     page = browser.new_page()
     page.goto(site + "/")
     page.evaluate(f"() => {{ window.result = ({script})({{ server: {server!r} }}); }}")
     page.wait_for_function("window.ready === true", timeout=600_000)
-    baseline, peak, done = renderer_rss_mb(), 0.0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, renderer_rss_mb())
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    page.evaluate("window.go()")
-    result = page.evaluate("window.result")
-    done.set()
-    sampler.join()
+    with PeakRendererMemory() as memory:
+        page.evaluate("window.go()")
+        result = page.evaluate("window.result")
     page.close()
-    return {**result, "peak_mb": peak - baseline}
+    return {**result, "peak_mb": memory.peak_mb}
 
 
 def main() -> None:
@@ -105,8 +78,7 @@ def main() -> None:
         site = Path(work) / "site"
         site.mkdir()
         seconds = args.minutes * 60
-        subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", f"sine=frequency=440:beep_factor=4:duration={seconds}",
-                        "-ac", "2", "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "128k", str(site / "long.mp3")], check=True)  # fmt: skip
+        make_long_mp3(site / "long.mp3", seconds)
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         origin = f"http://127.0.0.1:{httpd.server_address[1]}"

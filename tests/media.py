@@ -83,6 +83,14 @@ def make_wav(path: Path, seconds: float, rate: int = 44100) -> bytes:
     return path.read_bytes()
 
 
+def make_long_mp3(path: Path, seconds: float) -> None:
+    """A stereo 44.1 kHz MP3 at 128 kbit/s of a beeping 440 Hz tone (ffmpeg's lavfi and libmp3lame):
+    a long track made in seconds, whose decoded size (float32 per channel) grows with its length."""
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi",
+                    "-i", f"sine=frequency=440:beep_factor=4:duration={seconds}", "-ac", "2", "-ar", "44100",
+                    "-c:a", "libmp3lame", "-b:a", "128k", str(path)], check=True)  # fmt: skip
+
+
 @dataclasses.dataclass
 class VideoFacts:
     video_codec: str
