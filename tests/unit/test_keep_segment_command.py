@@ -3,6 +3,8 @@ leave the spool and still count as received after a restart; a node that lost it
 
 from __future__ import annotations
 
+import pytest
+
 from visualizer_server import notifications as n
 from visualizer_server.controller.keep_segment_command import KeepSegmentCommand
 from visualizer_server.model.files import FENCE_NAME
@@ -50,3 +52,12 @@ def test_a_webm_session_s_segments_are_webm(core):
     session = core.session(codec="vp9", format="png")
     assert core.frames.intermediate_path(session).suffix == ".webm"
     assert core.frames.segment_path(session, Segment(0, 1)).name == "00000000-00000001.webm"
+
+
+def test_a_segment_that_cannot_be_kept_leaves_no_part_file(core):
+    session, spy, encoded = _setup(core)
+    (core.frames.segment_path(session, Segment(0, 4))).mkdir(parents=True)  # its final name is taken: the rename fails
+    with pytest.raises(OSError):
+        core.facade.send_notification(n.SEGMENT_ENCODED, SegmentEncoded(session.id, Segment(0, 4), encoded))
+    assert not encoded.exists(), "the encoder's report fails the session; its part file must not stay behind"
+    assert all(core.frames.frame_path(session, index).exists() for index in range(6)), "nothing acknowledged is lost"

@@ -29,7 +29,11 @@ class KeepSegmentCommand(PipelineCommand):
             return
         # 1. Its final name (fenced), then the manifest; its frames go: the segment holds them now.
         segment = encoded.segment
-        self.frames.keep_segment(session, segment, encoded.path)
+        try:
+            self.frames.keep_segment(session, segment, encoded.path)
+        except Exception:
+            encoded.path.unlink(missing_ok=True)  # a lost fence, a folder cancelled meanwhile: no part file stays
+            raise  # the encoder's report fails the session, or lets it go when another node took it
         session.segments.append([segment.first, segment.count])
         try:
             self.sessions.save(session)

@@ -3,7 +3,7 @@
 // One entry per session id, so several takes (and several servers) can be interrupted at once.
 const KEY = "visualizer.recorder.takes";
 
-/** Every saved take: {id, token, window, upload, server, options, frameCount, audio, ...} by session id. */
+/** Every saved take: {id, token, window, upload, server, settings, encoding, audio, ...} by session id. */
 export function savedTakes() {
   try {
     return JSON.parse(localStorage.getItem(KEY)) ?? {};
