@@ -18,6 +18,8 @@ from ..renderer_memory import PeakRendererMemory
 from .headful_chromium import HeadfulChromium
 from .test_browser_page import CHROMIUM_ARGS, PageUnderTest
 
+pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+
 LONG_S, SHORT_S = 600, 150  # below a couple of minutes the heap has not reached its working size yet
 # 10 minutes of stereo 44.1 kHz decoded whole is 212 MB of float32 alone (measured with the
 # decoder's copies: 450-475 MB); the SDK keeps 34 numbers a frame (2.4 MB for 10 minutes at 30 fps)

@@ -23,6 +23,8 @@ from ..conftest import ServerProcess
 from ..media import make_wav, probe
 from .test_browser_page import CHROMIUM_ARGS
 
+pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+
 TAKE_TIMEOUT_MS = 240_000
 WIDTH, HEIGHT = 160, 96
 
