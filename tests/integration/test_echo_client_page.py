@@ -27,9 +27,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page_origin() -> Iterator[str]:
-    """The repository's top level served over HTTP on a port of its own: another origin than the server's."""
+    """The repository's top level served over HTTP on a port of its own: another origin than the server's.
+    A fresh one for each test: in a fresh clone's run the module-wide one served the first test only."""
     handler = functools.partial(_QuietHandler, directory=str(REPOSITORY))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
