@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from ..conftest import ServerProcess
 from ..media import make_long_mp3, probe
 from ..processes import wait_until
 from ..renderer_memory import PeakRendererMemory
 from .headful_chromium import HeadfulChromium
-from .test_browser_page import CHROMIUM_ARGS, PageUnderTest
+from .test_browser_page import PageUnderTest, browser  # noqa: F401 - the browser tests' one Chromium fixture
 
 pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
 
@@ -39,14 +38,6 @@ DECODE_WHOLE = """async () => {
   const decoded = await new OfflineAudioContext(1, 1, 44100).decodeAudioData(await file.arrayBuffer());
   return Math.round(decoded.duration * 30);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _peak_mb(browser: Browser, server: ServerProcess, track: Path, script: str) -> tuple[int, float]:

@@ -17,11 +17,11 @@ from typing import Iterator
 import av
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from ..conftest import ServerProcess
 from ..media import make_wav, probe
-from .test_browser_page import CHROMIUM_ARGS
+from .test_browser_page import browser  # noqa: F401 - the browser tests' one Chromium fixture
 
 pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
 
@@ -65,14 +65,6 @@ def other_origin(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sdk_server(start_server, other_origin: str) -> ServerProcess:
     return start_server("--cors-origin", other_origin)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
