@@ -10,16 +10,15 @@ import signal
 import subprocess
 import sys
 import threading
-import warnings
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-with warnings.catch_warnings():
-    # eventlet announces its bugfix-only maintenance once, on first import; the project chose it knowingly.
-    warnings.simplefilter("ignore")
-    import eventlet  # noqa: F401
+from . import plain_stdlib
+
+plain_stdlib.import_eventlet_modules()
+plain_stdlib.restore()
 
 LISTENING = re.compile(r"listening on (http://[\d.]+:\d+)")
 FROM_SOURCE = (sys.executable, "-m", "visualizer_server")
