@@ -8,7 +8,7 @@ import signal
 
 import eventlet
 
-from visualizer_server.model.vo.encoder_messages import Segment
+from visualizer_server.model.vo.encoder_messages import EncoderStage, Segment
 from visualizer_server.view.components.encoding.encoder_slots import EncoderSlots
 
 from ..media import encode_frame, probe
@@ -154,3 +154,27 @@ def test_acks_are_held_across_segments_while_the_encoder_is_behind(tmp_path):
     assert run.supervisor._fed >= 57, "a new segment does not take the client's backlog for a replay"
     run.end(60)
     assert run.finished.wait().ok
+
+
+def test_a_session_queued_for_a_slot_holds_its_client_once_a_segment_waits_in_the_spool(tmp_path):
+    slots = EncoderSlots(1)
+    busy, queued = Run(tmp_path / "busy", slots=slots), Run(tmp_path / "queued", slots=slots, segment_frames=SEGMENT)
+    busy.store(0)
+    wait_until(lambda: busy.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
+    for index in range(3 * SEGMENT):  # a client that goes on sending while its session waits for the slot
+        queued.store(index)
+    wait_until(lambda: queued.supervisor._stage == EncoderStage.QUEUED, pause=eventlet.sleep, what="the queue")
+    with eventlet.Timeout(1):
+        queued.supervisor.wait_for(SEGMENT + 2, 2)  # a segment and the window's allowance: acknowledged at once
+    held = eventlet.spawn(queued.supervisor.wait_for, 3 * SEGMENT - 1, 2)
+    with eventlet.Timeout(1, False):
+        held.wait()
+    assert not held.dead, "a frame beyond a segment and the allowance was acknowledged while the session waited"
+    busy.end(1)
+    with eventlet.Timeout(60):
+        held.wait()  # the slot came: the ack goes as the encoder catches up
+    assert queued.supervisor.holds_slot or queued.kept
+    assert busy.finished.wait().ok
+    queued.end(3 * SEGMENT)
+    assert queued.finished.wait().ok
+    assert probe(tmp_path / "queued" / "out.mp4.part").frame_indexes == list(range(3 * SEGMENT))

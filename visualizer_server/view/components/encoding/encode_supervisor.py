@@ -128,9 +128,18 @@ class EncodeSupervisor:
         Nor while a try started again (after a restart, a takeover, a dead ffmpeg) feeds what
         the spool already held: the client has no part in that backlog.
         """
-        while (self.holds_slot and self._fed > self._replaying_until and index - self._fed > max_behind
-               and self.job.frames.run_end(self._fed) >= index):  # fmt: skip
+        while self._holds_back(index, max_behind):
             self._fed_one.wait()
+
+    def _holds_back(self, index: int, max_behind: int) -> bool:
+        """Whether the ack of frame ``index`` waits now. Queued for a slot, a session holds its
+        client once a segment and ``max_behind`` frames wait in the spool: every frame sent while it
+        waits is only stored, and the spool would grow for as long as the wait lasts."""
+        if self.holds_slot:
+            return (self._fed > self._replaying_until and index - self._fed > max_behind
+                    and self.job.frames.run_end(self._fed) >= index)  # fmt: skip
+        return (self._stage == EncoderStage.QUEUED and index - self._next > self.job.segment_frames + max_behind
+                and self.job.frames.run_end(self._next) >= index)  # fmt: skip
 
     @property
     def finishing(self) -> bool:
@@ -362,6 +371,7 @@ class EncodeSupervisor:
             self._report()  # waiting for a free slot: the client sees it
             self._slots.take()
         self.holds_slot = True
+        self._fed_one.fire()  # a client held while queued is now held by the feeding instead
 
     def _give_back(self) -> None:
         if self.holds_slot:
