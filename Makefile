@@ -39,11 +39,8 @@ run: $(VENV)/.installed
 	$(BIN)/visualizer-server $(SERVE_ARGS)
 
 # pytest exits 5 when it collects no test: make treats that as a failure, as it should.
-# Two pytest processes: the browser tests (Playwright's sync API) alone, then the rest (setup.cfg's
-# `browser` marker says why). Either collecting nothing or failing fails the target.
 test: setup browser cluster-parts
-	$(BIN)/python -m pytest -m browser
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py

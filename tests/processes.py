@@ -95,7 +95,7 @@ def stand_in_ffmpeg(folder: Path, opens: set[str], fallback: str | None = None) 
     rest = f'exec {fallback} "$@"' if fallback else "exit 1"
     program.write_text(f"""#!/bin/sh
 case "$* " in
-{cases}  *_nvenc\ *|*_vaapi\ *|*_qsv\ *)
+{cases}  *_nvenc\\ *|*_vaapi\\ *|*_qsv\\ *)
     echo "[$(echo "$*" | grep -o '[a-z0-9]*_\\(nvenc\\|vaapi\\|qsv\\)' | head -1) @ 0x55d0c0ffee00] Cannot load libcuda.so.1" >&2
     echo "[vost#0:0 @ 0x55d0c0ffee01] Could not open encoder before EOF" >&2
     exit 1 ;;

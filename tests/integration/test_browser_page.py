@@ -19,7 +19,7 @@ from playwright.sync_api import Page, sync_playwright
 from ..conftest import ServerProcess
 from ..media import probe
 
-pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+pytestmark = pytest.mark.browser
 
 CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -16,7 +16,7 @@ import pytest
 
 from .test_browser_page import browser  # noqa: F401 - the module's Chromium, shared
 
-pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+pytestmark = pytest.mark.browser
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TOKEN = "echo-token"

@@ -17,7 +17,7 @@ from ..renderer_memory import PeakRendererMemory
 from .headful_chromium import HeadfulChromium
 from .test_browser_page import PageUnderTest, browser  # noqa: F401 - the browser tests' one Chromium fixture
 
-pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+pytestmark = pytest.mark.browser
 
 LONG_S, SHORT_S = 600, 150  # below a couple of minutes the heap has not reached its working size yet
 # 10 minutes of stereo 44.1 kHz decoded whole is 212 MB of float32 alone (measured with the

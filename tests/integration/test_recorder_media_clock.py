@@ -8,7 +8,7 @@ import pytest
 from ..media import make_wav, probe
 from .test_recorder_sdk import HEIGHT, WIDTH, _video, browser, other_origin, page, sdk_server  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+pytestmark = pytest.mark.browser
 
 # The animation draws the frame that the element's currentTime says it is (30 a second since the
 # recording began): the video spells 0, 1, 2... only if currentTime moves exactly with the recording.

@@ -23,7 +23,7 @@ from ..conftest import ServerProcess
 from ..media import make_wav, probe
 from .test_browser_page import browser  # noqa: F401 - the browser tests' one Chromium fixture
 
-pytestmark = pytest.mark.browser  # run in a pytest process of its own: see setup.cfg
+pytestmark = pytest.mark.browser
 
 TAKE_TIMEOUT_MS = 240_000
 WIDTH, HEIGHT = 160, 96
