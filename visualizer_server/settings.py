@@ -29,6 +29,7 @@ ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 HOST_NAME = re.compile(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?")
 DEFAULT = "default"
 URL_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")  # redis://user:password@host
+URL_QUERY_PASSWORD = re.compile(r"(?<=[?&]password=)[^&]*")  # redis://host/0?password=... (redis-py takes it too)
 # What an empty value would silently have done.
 _EMPTY_HINTS = {"token": ": an empty token would have turned authentication off"}
 
@@ -155,7 +156,7 @@ class Settings:
     metrics_without_token: bool = _setting(False, "serve /metrics without the access token (a scraper on a trusted network)")
     redis_url: str | None = _setting(
         None, "Redis URL (redis://host:port/db) that makes this process one node of a cluster sharing --work-dir "
-        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True, secret=True,
+        "and --output-dir; without it the server runs alone and needs no Redis", redis_url=True,
     )
     node_name: str | None = _setting(None, "this node's name in a cluster (default: host name and process id)")
     lease_ttl_s: int = _setting(
@@ -291,7 +292,7 @@ def _shown(field: dataclasses.Field, value: Any) -> Any:
     if field.metadata.get("secret") and value:
         return ["***"] * len(value) if isinstance(value, tuple) else "***"
     if isinstance(value, str):
-        return URL_PASSWORD.sub(r"\1:***@", value)
+        return URL_QUERY_PASSWORD.sub("***", URL_PASSWORD.sub(r"\1:***@", value))
     return value
 
 

@@ -36,3 +36,9 @@ def test_print_config_masks_the_redis_password_tokens_and_the_admin_password(tmp
     for secret in ("hunter2", "t0ken-secret", "adm1n-secret"):
         assert secret not in result.stdout
 
+
+def test_print_config_masks_a_redis_password_given_as_a_query_parameter(tmp_path):
+    result = _run(tmp_path, "--print-config", "--redis-url", "redis://127.0.0.1:6379/0?password=hunter2&db=0")
+    assert result.returncode == 0, result.stderr
+    assert "redis://127.0.0.1:6379/0?password=***&db=0" in result.stdout and "hunter2" not in result.stdout
+
