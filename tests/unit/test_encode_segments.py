@@ -178,3 +178,20 @@ def test_a_session_queued_for_a_slot_holds_its_client_once_a_segment_waits_in_th
     queued.end(3 * SEGMENT)
     assert queued.finished.wait().ok
     assert probe(tmp_path / "queued" / "out.mp4.part").frame_indexes == list(range(3 * SEGMENT))
+
+
+def test_a_queued_session_that_is_stopped_lets_its_held_acks_go(tmp_path):
+    slots = EncoderSlots(1)
+    busy, queued = Run(tmp_path / "busy", slots=slots), Run(tmp_path / "queued", slots=slots, segment_frames=SEGMENT)
+    busy.store(0)
+    wait_until(lambda: busy.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
+    for index in range(3 * SEGMENT):
+        queued.store(index)
+    wait_until(lambda: queued.supervisor._stage == EncoderStage.QUEUED, pause=eventlet.sleep, what="the queue")
+    held = eventlet.spawn(queued.supervisor.wait_for, 3 * SEGMENT - 1, 2)
+    eventlet.sleep(0)  # one turn of the hub: the held ack starts waiting
+    queued.supervisor.stop()  # a cancel while queued
+    with eventlet.Timeout(5):
+        held.wait()
+    busy.end(1)
+    assert busy.finished.wait().ok

@@ -134,7 +134,10 @@ class EncodeSupervisor:
     def _holds_back(self, index: int, max_behind: int) -> bool:
         """Whether the ack of frame ``index`` waits now. Queued for a slot, a session holds its
         client once a segment and ``max_behind`` frames wait in the spool: every frame sent while it
-        waits is only stored, and the spool would grow for as long as the wait lasts."""
+        waits is only stored, and the spool would grow for as long as the wait lasts. A stopped
+        encode holds nobody (a cancel while queued leaves the stage as it was)."""
+        if self._stopped:
+            return False
         if self.holds_slot:
             return (self._fed > self._replaying_until and index - self._fed > max_behind
                     and self.job.frames.run_end(self._fed) >= index)  # fmt: skip
