@@ -156,14 +156,21 @@ def test_acks_are_held_across_segments_while_the_encoder_is_behind(tmp_path):
     assert run.finished.wait().ok
 
 
-def test_a_session_queued_for_a_slot_holds_its_client_once_a_segment_waits_in_the_spool(tmp_path):
+def _queued_behind_a_busy_encode(tmp_path) -> tuple[Run, Run]:
+    """One slot, held by an encode that waits for its second frame; a second session queued for it
+    with three segments' worth of frames stored, as a client that goes on sending while it waits."""
     slots = EncoderSlots(1)
     busy, queued = Run(tmp_path / "busy", slots=slots), Run(tmp_path / "queued", slots=slots, segment_frames=SEGMENT)
     busy.store(0)
     wait_until(lambda: busy.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
-    for index in range(3 * SEGMENT):  # a client that goes on sending while its session waits for the slot
+    for index in range(3 * SEGMENT):
         queued.store(index)
     wait_until(lambda: queued.supervisor._stage == EncoderStage.QUEUED, pause=eventlet.sleep, what="the queue")
+    return busy, queued
+
+
+def test_a_session_queued_for_a_slot_holds_its_client_once_a_segment_waits_in_the_spool(tmp_path):
+    busy, queued = _queued_behind_a_busy_encode(tmp_path)
     with eventlet.Timeout(1):
         queued.supervisor.wait_for(SEGMENT + 2, 2)  # a segment and the window's allowance: acknowledged at once
     held = eventlet.spawn(queued.supervisor.wait_for, 3 * SEGMENT - 1, 2)
@@ -181,13 +188,7 @@ def test_a_session_queued_for_a_slot_holds_its_client_once_a_segment_waits_in_th
 
 
 def test_a_queued_session_that_is_stopped_lets_its_held_acks_go(tmp_path):
-    slots = EncoderSlots(1)
-    busy, queued = Run(tmp_path / "busy", slots=slots), Run(tmp_path / "queued", slots=slots, segment_frames=SEGMENT)
-    busy.store(0)
-    wait_until(lambda: busy.supervisor.holds_slot, pause=eventlet.sleep, what="the first encode's start")
-    for index in range(3 * SEGMENT):
-        queued.store(index)
-    wait_until(lambda: queued.supervisor._stage == EncoderStage.QUEUED, pause=eventlet.sleep, what="the queue")
+    busy, queued = _queued_behind_a_busy_encode(tmp_path)
     held = eventlet.spawn(queued.supervisor.wait_for, 3 * SEGMENT - 1, 2)
     eventlet.sleep(0)  # one turn of the hub: the held ack starts waiting
     queued.supervisor.stop()  # a cancel while queued

@@ -139,10 +139,14 @@ class EncodeSupervisor:
         if self._stopped:
             return False
         if self.holds_slot:
-            return (self._fed > self._replaying_until and index - self._fed > max_behind
-                    and self.job.frames.run_end(self._fed) >= index)  # fmt: skip
-        return (self._stage == EncoderStage.QUEUED and index - self._next > self.job.segment_frames + max_behind
-                and self.job.frames.run_end(self._next) >= index)  # fmt: skip
+            if self._fed <= self._replaying_until:
+                return False
+            position, allowance = self._fed, max_behind
+        elif self._stage == EncoderStage.QUEUED:
+            position, allowance = self._next, self.job.segment_frames + max_behind
+        else:
+            return False
+        return index - position > allowance and self.job.frames.run_end(position) >= index
 
     @property
     def finishing(self) -> bool:
