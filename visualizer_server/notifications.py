@@ -47,6 +47,7 @@ WAIT_FOR_ENCODER = "encoder/wait"  # back-pressure: the caller's greenlet waits 
 STOP_ENCODER = "encoder/stop"
 CHECK_AUDIO = "audio/check"  # a quick decode of a session's audio before its end is accepted; fails the body's reply
 FRAME_STORED = "frame/stored"  # a fact: the encoder takes the frame from it, and metrics count it
+AUDIO_STORED = "audio/stored"  # a fact: every byte of the audio is in; the encoder prepares it for the finish
 SEGMENT_ENCODED = "encoder/segment-encoded"  # a fact: keeping it makes the segment durable and frees its frames
 ENCODER_PROGRESSED = "encoder/progressed"
 ENCODER_FINISHED = "encoder/finished"

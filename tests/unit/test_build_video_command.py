@@ -12,7 +12,7 @@ from visualizer_server.model.vo.lifecycle import Event, State
 def building(core):
     core.proxies()
     core.command(n.BUILD_VIDEO, BuildVideoCommand)
-    return core.spy(n.START_ENCODER, n.END_ENCODER_INPUT)
+    return core.spy(n.START_ENCODER, n.AUDIO_STORED, n.END_ENCODER_INPUT)
 
 
 def _build(core, session, before, after, event):
@@ -59,6 +59,17 @@ def test_a_session_taken_back_mid_encode_starts_the_encoder_again_and_closes_its
     session.frame_count = 1
     _build(core, session, State.ENCODING, State.ENCODING, event)
     assert len(building.bodies(n.START_ENCODER)) == 1 and len(building.bodies(n.END_ENCODER_INPUT)) == 1
+
+
+@pytest.mark.parametrize(("stored", "told"), [(5, True), (4, False)])
+def test_a_session_taken_back_with_all_its_audio_has_it_prepared_again(core, building, stored, told):
+    session = core.session(audio_filename="a.wav", audio_size=5)
+    session.audio_received_bytes = stored
+    _build(core, session, State.RECEIVING, State.RECEIVING, Event.RESTART)
+    names = [name for name, _ in building.seen]
+    assert names == ([n.START_ENCODER, n.AUDIO_STORED] if told else [n.START_ENCODER])
+    if told:
+        assert building.bodies(n.AUDIO_STORED)[0].path == core.frames.audio_path(session)
 
 
 def test_a_session_gone_meanwhile_gets_nothing(core, building):

@@ -30,3 +30,14 @@ def test_bytes_beyond_the_announced_size_or_unannounced_audio_are_refused(core):
     assert _chunk(core, session, 0, b"12345")["error"]["code"] == "invalid_request"
     silent = core.session()
     assert _chunk(core, silent, 0, b"1")["error"]["code"] == "conflict"
+
+
+def test_the_chunk_that_completes_the_audio_tells_the_encoder_once(core):
+    session = _setup(core, audio_filename="a.wav", audio_size=6, loudness_lufs=-14.0)
+    spy = core.spy(n.AUDIO_STORED)
+    _chunk(core, session, 0, b"0123")
+    assert spy.bodies(n.AUDIO_STORED) == [], "not before every byte is in"
+    _chunk(core, session, 4, b"45")
+    _chunk(core, session, 2, b"2345")  # a resend of stored bytes: harmless, and no second notice
+    stored = spy.bodies(n.AUDIO_STORED)
+    assert [(body.path, body.loudness_lufs) for body in stored] == [(core.frames.audio_path(session), -14.0)]

@@ -56,6 +56,9 @@ class BuildVideoCommand(PipelineCommand):
             **self._segment_length(session, hardware_encoder),
         )
         self.send_notification(n.START_ENCODER, job)
+        stored = self.stored_audio(session)  # taken back with all its audio: prepared again, the finish copies it
+        if stored is not None:
+            self.send_notification(n.AUDIO_STORED, stored)
 
     def _segment_length(self, session: Session, hardware_encoder: str | None) -> dict[str, Any]:
         """How long its segments are and when an idle one closes; a client-encoded stream is one segment,

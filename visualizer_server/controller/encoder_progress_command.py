@@ -21,7 +21,7 @@ class EncoderProgressCommand(PipelineCommand):
         session.encoder_restarts = progress.restarts
         session.waiting_for_encoder = progress.stage == EncoderStage.QUEUED
         measured = session.measuring_loudness
-        session.measuring_loudness = progress.stage == EncoderStage.MEASURING
+        session.measuring_loudness = progress.measuring_loudness
         if progress.stage in (EncoderStage.MEASURING, EncoderStage.JOINING) and session.state == State.ENCODING:
             self.sessions.transition(session, Event.ENCODED)  # reports progress itself
             return

@@ -7,6 +7,8 @@ from typing import Any
 from ..model.frame_store_proxy import FrameStoreProxy
 from ..model.session_proxy import SessionProxy
 from ..model.video_store_proxy import VideoStoreProxy
+from ..model.vo.audio_messages import AudioStored
+from ..model.vo.session import Session
 
 
 class ModelAccess:
@@ -23,3 +25,11 @@ class ModelAccess:
     @property
     def videos(self) -> VideoStoreProxy:
         return self.facade.retrieve_proxy(VideoStoreProxy.NAME)
+
+    def stored_audio(self, session: Session) -> AudioStored | None:
+        """The news for the encoder that every byte of the session's audio is stored; None while
+        some are missing, or when it has no audio."""
+        size = session.spec.audio_size
+        if not size or session.audio_received_bytes < size:
+            return None
+        return AudioStored(session.id, self.frames.audio_path(session), session.spec.loudness_lufs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import notifications as n
 from ..errors import CONFLICT, INVALID_REQUEST, ServiceError
 from ..model.audio_format import HEAD_BYTES, require_audio
 from ..model.vo.requests import AudioChunkRequest
@@ -32,4 +33,7 @@ class ReceiveAudioCommand(RequestCommand):
             require_audio(request.data[:HEAD_BYTES])  # the head already tells; the end checks shorter first chunks
         self.require_disk(len(request.data))
         session.audio_received_bytes = self.frames.append_audio(session, request.offset, request.data)
+        stored = self.stored_audio(session)
+        if stored is not None and received < size:  # this chunk completed it: the encoder prepares it now
+            self.send_notification(n.AUDIO_STORED, stored)
         return {"received_bytes": session.audio_received_bytes}

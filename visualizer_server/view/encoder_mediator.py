@@ -40,7 +40,7 @@ class EncoderMediator(SessionWorkersMediator):
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
-        return [n.START_ENCODER, n.FRAME_STORED, n.END_ENCODER_INPUT, n.WAIT_FOR_ENCODER, n.STOP_ENCODER]
+        return [n.START_ENCODER, n.FRAME_STORED, n.AUDIO_STORED, n.END_ENCODER_INPUT, n.WAIT_FOR_ENCODER, n.STOP_ENCODER]
 
     def handle_notification(self, notification: INotification) -> None:
         body = notification.body
@@ -52,6 +52,8 @@ class EncoderMediator(SessionWorkersMediator):
             return
         if notification.name == n.FRAME_STORED:
             supervisor.offer(body.index, body.data)
+        elif notification.name == n.AUDIO_STORED:
+            supervisor.prepare_audio(body.path, body.loudness_lufs)
         elif notification.name == n.END_ENCODER_INPUT:
             supervisor.end_input(body)
         elif notification.name == n.WAIT_FOR_ENCODER:

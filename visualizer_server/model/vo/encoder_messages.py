@@ -104,6 +104,7 @@ class EncoderProgress:
     stage: EncoderStage
     frames_encoded: int
     restarts: int = 0
+    measuring_loudness: bool = False  # loudnorm's measuring pass runs: in the finish, or over audio just stored
 
 
 @dataclasses.dataclass(frozen=True)

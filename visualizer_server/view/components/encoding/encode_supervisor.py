@@ -11,8 +11,9 @@ for want of frames, and at every segment's end while another session waits for o
 take turns (``EncoderSlots`` hands slots out in order). An ffmpeg that dies (killed, crashed, a
 non-zero exit, or stalled: see ``FfmpegProcess``'s watchdog) costs its segment only: that segment
 is encoded again from the spool, up to ``max_restarts`` times per segment, then the session fails;
-a hardware encoder that fails is replaced by the software one for the next try. The finish joins
-the segments by stream copy and muxes the audio in. Notifications only wake it: no
+a hardware encoder that fails is replaced by the software one for the next try. The audio is
+encoded once it is all stored (``AudioPreparation``, beside the segments), and the finish joins the
+segments and that audio by stream copy, so it costs the copy whatever the length. Notifications only wake it: no
 acknowledgement, resume or startup ever feeds an encoder. Knows nothing of PureMVC: it reports
 through the callbacks it is given.
 """
@@ -38,6 +39,7 @@ from ....model.vo.encoder_messages import (
     SegmentEncoded,
 )
 from . import loudness
+from .audio_preparation import AudioPreparation, PreparedAudio
 from .encoder_slots import EncoderSlots
 from .ffmpeg_commands import concat_list, join_args, preamble, segment_args
 from .ffmpeg_process import EncoderDied, FfmpegProcess
@@ -80,6 +82,7 @@ class EncodeSupervisor:
         self._on_finished = on_finished
         self._on_segment = on_segment
         self._finish: FinishEncode | None = None
+        self._audio: AudioPreparation | None = None
         self._cache: dict[int, bytes] = {}
         self._cache_bytes = 0
         self._segments: list[tuple[Segment, Path]] = []
@@ -119,6 +122,17 @@ class EncodeSupervisor:
     def end_input(self, finish: FinishEncode) -> None:
         self._finish = finish
         self._wake.fire()
+
+    def prepare_audio(self, audio: Path, loudness_lufs: float | None) -> AudioPreparation | None:
+        """Every byte of the audio is stored: encode it now, while the frames arrive, so the finish
+        only copies it. Once: a second notice of the same audio gets the preparation under way
+        (None after a stop)."""
+        if self._audio is None and not self._stopped:
+            muxer = CODECS[self.job.codec].muxer
+            self._audio = AudioPreparation(audio, self.job.new_intermediate(), muxer, loudness_lufs, self.job.stall_s,
+                                           on_measuring=self._report)  # fmt: skip
+            self._audio.start()
+        return self._audio
 
     def wait_for(self, index: int, max_behind: int) -> None:
         """Block the caller while this encode is more than ``max_behind`` frames short of ``index``.
@@ -165,6 +179,8 @@ class EncodeSupervisor:
             self._thread.kill()
         if self._process is not None:
             self._process.kill()
+        if self._audio is not None:
+            self._audio.stop()
         self._fed_one.fire()
 
     # -- its own greenlet -------------------------------------------------------------------------
@@ -322,20 +338,38 @@ class EncodeSupervisor:
 
     # -- the finish ---------------------------------------------------------------------------------
     def _finish_video(self) -> None:
-        """The segments joined by stream copy with the audio (normalised when asked) into the output."""
-        loudness_filter = self._measure_loudness()
+        """The segments joined by stream copy with the audio (normalised when asked) into the output:
+        the prepared audio copied when it fits, else the spool's encoded here."""
+        prepared = self._prepared_audio()
+        loudness_filter = None if prepared else self._measure_loudness()
         self._stage = EncoderStage.JOINING
         self._report()
         finish = self._finish
         concat = self.job.new_intermediate().with_suffix(".ffconcat")  # beside the segments: bare names resolve
         concat.write_text(concat_list(self._segments, self.job.fps))
+        args = join_args(concat, finish, CODECS[self.job.codec].muxer, loudness_filter, prepared and prepared.path)
         try:
-            self._run_to_end(join_args(concat, finish, CODECS[self.job.codec].muxer, loudness_filter), "joining the video")
+            self._run_to_end(args, "joining the video")
         except EncodeFailed:
             finish.output_path.unlink(missing_ok=True)
             raise
         finally:
             concat.unlink(missing_ok=True)
+            if self._audio is not None:
+                self._audio.stop()  # its file is in the video now, or of no use
+
+    def _prepared_audio(self) -> PreparedAudio | None:
+        """The audio encoded while the frames arrived, if it fits this finish (waited for: it began
+        before the finish could); None when the finish must encode the spool's audio itself."""
+        finish = self._finish
+        if self._audio is None or finish.audio_path != self._audio.audio:
+            return None
+        prepared = self._audio.result()
+        if prepared is None or not prepared.fits(finish.duration_s, finish.loudness_lufs):
+            log.info("session %s: the prepared audio does not fit a video of %.3f s; encoding it in the join",
+                     self.job.session_id, finish.duration_s)  # fmt: skip
+            return None
+        return prepared
 
     def _measure_loudness(self) -> str | None:
         """loudnorm's first pass, when the session asked for a loudness: the linear filter for the join
@@ -408,7 +442,9 @@ class EncodeSupervisor:
         self._report()
 
     def _report(self) -> None:
-        self._on_progress(EncoderProgress(self.job.session_id, self._stage, self._frames_encoded, self._restarts))
+        measuring = self._stage == EncoderStage.MEASURING or (self._audio is not None and self._audio.measuring)
+        self._on_progress(EncoderProgress(self.job.session_id, self._stage, self._frames_encoded, self._restarts,
+                                          measuring))  # fmt: skip
 
     def _result(self, ok: bool, reason: str | None = None, details: str = "") -> EncoderResult:
         """What the encode came to; it may fail before its input ended (no output file then)."""

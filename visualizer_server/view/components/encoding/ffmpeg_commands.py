@@ -4,10 +4,11 @@
    codec, in the session's own container (MP4, WebM or MOV), one run of whole closed GOPs (an
    ``h264`` session's access units are copied instead, the whole stream as one segment);
 2. the finish: the segments joined by the concat demuxer without re-encoding (each one's exact
-   duration given, so the timestamps stay those of a constant frame rate), the audio encoded to
-   the container's codec (AAC-LC 48 kHz in MP4, Opus 48 kHz in WebM, 16-bit PCM 48 kHz in MOV),
+   duration given, so the timestamps stay those of a constant frame rate), the audio in the
+   container's codec (AAC-LC 48 kHz in MP4, Opus 48 kHz in WebM, 16-bit PCM 48 kHz in MOV),
    padded or trimmed to the video's duration, index first, into the session's partial output file.
-The audio waits for the finish because it may still be arriving while the frames are encoded.
+   The audio is copied when ``AudioPreparation`` encoded it while the frames arrived, and
+   encoded from the spool otherwise.
 Every ffmpeg reports ``-progress`` on stdout: that is what its no-progress watchdog watches.
 """
 
@@ -29,6 +30,7 @@ AUDIO_RATE = "48000"
 # puts its index first, so a browser plays the file before it has all of it.
 AUDIO_CODECS = {"mp4": ["aac", "-b:a", AUDIO_BITRATE], "webm": ["libopus", "-b:a", AUDIO_BITRATE],
                 "mov": ["pcm_s16le"]}  # fmt: skip
+DEMUXERS = {"mp4": "mov", "mov": "mov", "webm": "matroska"}  # reading back a file of our own container
 INDEX_FIRST = {"mp4": ["-movflags", "+faststart"], "mov": ["-movflags", "+faststart"], "webm": ["-cues_to_front", "1"]}
 # On a pipe, ffmpeg otherwise reads 5 MB or 5 s of frames before it encodes anything, so small
 # frames would not be encoded while they arrive.
@@ -88,21 +90,25 @@ def concat_list(segments: list[tuple[Segment, Path]], fps: int) -> str:
     return "".join(lines)
 
 
-def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None) -> list[str]:
+def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None,
+              prepared_audio: Path | None = None) -> list[str]:
     """The finish: the segments listed in ``concat`` copied one after the other, the audio (AAC in
-    MP4, Opus in WebM, PCM in MOV) cut or padded to the video's duration, index first;
-    ``loudness_filter`` (loudnorm's linear pass) goes before the pad.
+    MP4, Opus in WebM, PCM in MOV) cut or padded to the video's duration, index first. The audio is
+    ``prepared_audio`` copied (already in the container's codec, normalised and padded) when given,
+    else the spool's encoded, with ``loudness_filter`` (loudnorm's linear pass) before the pad.
 
     Streams are mapped explicitly: a file that holds no audio then fails instead of
     silently giving a video without sound.
     """
-    audio_in = audio_input_args(finish.audio_path) if finish.audio_path else []
-    audio_filter = f"{loudness_filter},apad" if loudness_filter else "apad"
-    audio_out = (
-        ["-map", "1:a:0", "-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]
-        if finish.audio_path
-        else []
-    )
+    if prepared_audio is not None:
+        audio_in = ["-f", DEMUXERS[muxer], "-protocol_whitelist", "file", "-i", f"file:{prepared_audio}"]
+        audio_out = ["-map", "1:a:0", "-c:a", "copy"]
+    elif finish.audio_path is not None:
+        audio_filter = f"{loudness_filter},apad" if loudness_filter else "apad"
+        audio_in = audio_input_args(finish.audio_path)
+        audio_out = ["-map", "1:a:0", "-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]
+    else:
+        audio_in, audio_out = [], []
     return [
         *preamble(), "-y", "-f", "concat", "-i", str(concat), *audio_in,
         "-map", "0:v:0", *audio_out, "-c:v", "copy", "-t", f"{finish.duration_s:.6f}",

@@ -52,6 +52,7 @@ class FfmpegProcess:
         self._last_sign = time.monotonic()
         self.takes_input = takes_input
         self.frames = 0  # the last ``frame=`` of ``-progress``
+        self.out_time_s = 0.0  # the last ``out_time_us=`` of ``-progress``: how long its output is
         self.errors: collections.deque[str] = collections.deque(maxlen=lines_kept)
         self._on_frames = on_frames or (lambda frames: None)
         self._on_exit = on_exit or (lambda: None)
@@ -133,6 +134,8 @@ class FfmpegProcess:
             key, _, value = raw.decode(errors="replace").strip().partition("=")
             if key == "frame" and value.isdigit():
                 self.frames = int(value)
+            elif key == "out_time_us" and value.isdigit():
+                self.out_time_s = int(value) / 1e6
             elif key == "progress":
                 self._on_frames(self.frames)
         self._process.wait()  # the pipe can close a moment before the process is gone: wait for both

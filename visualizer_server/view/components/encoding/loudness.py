@@ -28,11 +28,12 @@ class LoudnessError(Exception):
     """The measuring pass printed no measurement."""
 
 
-def measure_args(preamble: list[str], audio: Path, duration_s: float, target_lufs: float) -> list[str]:
-    """Pass 1: measure the audio as the video will hold it; the numbers go to stderr as JSON
-    (hence ``preamble``'s log level ``info``)."""
+def measure_args(preamble: list[str], audio: Path, duration_s: float | None, target_lufs: float) -> list[str]:
+    """Pass 1: measure the audio as the video will hold it (its first ``duration_s``; all of it when
+    None); the numbers go to stderr as JSON (hence ``preamble``'s log level ``info``)."""
+    cut = [] if duration_s is None else ["-t", f"{duration_s:.6f}"]
     return [
-        *preamble, "-t", f"{duration_s:.6f}", *audio_input_args(audio), "-map", "0:a:0",
+        *preamble, *cut, *audio_input_args(audio), "-map", "0:a:0",
         "-af", f"{_targets(target_lufs, MIN_RANGE_LU)}:print_format=json", "-f", "null", "-",
     ]  # fmt: skip
 

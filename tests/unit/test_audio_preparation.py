@@ -1,0 +1,97 @@
+"""The audio encoded once it is stored, so the finish only copies it: alone, and in the supervisor's finish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from visualizer_server.model.vo.encoder_messages import FinishEncode
+from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation, PreparedAudio
+
+from ..media import make_wav, probe
+from .test_encode_supervisor import FPS, Run
+
+
+def _decoded(path: Path) -> tuple[str, int, np.ndarray]:
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        samples = np.concatenate([frame.to_ndarray()[0] for frame in container.decode(stream)])
+        return stream.codec_context.name, stream.sample_rate, samples
+
+
+def test_prepared_audio_fits_only_where_copying_it_gives_what_encoding_the_spool_would():
+    plain = PreparedAudio(Path("a.mp4"), audio_s=10.0, covers_s=10.0 + PAD_S, loudness_lufs=None)
+    assert plain.fits(10.0, None) and plain.fits(3.0, None), "a shorter video cuts it"
+    assert plain.fits(10.0 + PAD_S, None), "a video a little longer is covered by the silence after it"
+    assert not plain.fits(10.0 + PAD_S + 0.1, None), "beyond the silence the finish pads it itself"
+    assert not plain.fits(10.0, -14.0), "prepared without normalising: of no use to a normalised finish"
+    loud = PreparedAudio(Path("a.mp4"), audio_s=10.0, covers_s=10.0 + PAD_S, loudness_lufs=-14.0)
+    assert loud.fits(10.0, -14.0) and loud.fits(11.0, -14.0)
+    assert not loud.fits(8.0, -14.0), "a video that cuts the track short is measured over what it holds"
+    assert not loud.fits(10.0, -23.0)
+
+
+def test_the_audio_is_encoded_to_the_container_codec_and_followed_by_silence(tmp_path):
+    make_wav(tmp_path / "tone.wav", seconds=1.0)
+    preparation = AudioPreparation(tmp_path / "tone.wav", tmp_path / "audio.mp4", "mp4", None, stall_s=10)
+    preparation.start()
+    prepared = preparation.result()
+    assert prepared is not None and prepared.path == tmp_path / "audio.mp4"
+    assert prepared.audio_s == pytest.approx(1.0, abs=0.03) and prepared.covers_s == pytest.approx(1.0 + PAD_S, abs=0.03)
+    codec, rate, samples = _decoded(prepared.path)
+    assert codec == "aac" and rate == 48000
+    tone, tail = samples[int(0.1 * rate) : int(0.9 * rate)], samples[int(1.2 * rate) :]
+    assert np.sqrt(np.mean(tone**2)) > 0.1 and np.sqrt(np.mean(tail**2)) < 0.001, "the tone, then silence"
+    assert len(samples) / rate == pytest.approx(1.0 + PAD_S, abs=0.03)
+    preparation.stop()
+    assert not prepared.path.exists(), "stopping it removes what it wrote"
+
+
+def test_audio_ffmpeg_cannot_read_gives_no_preparation_and_leaves_no_file(tmp_path):
+    (tmp_path / "noise.wav").write_bytes(b"RIFF" + bytes(4) + b"WAVE" + bytes(2000))  # a WAV head, no audio in it
+    preparation = AudioPreparation(tmp_path / "noise.wav", tmp_path / "audio.mp4", "mp4", None, stall_s=10)
+    preparation.start()
+    assert preparation.result() is None
+    assert not (tmp_path / "audio.mp4").exists()
+
+
+def _finish_with_audio(run: Run, count: int, audio: Path) -> FinishEncode:
+    finish = FinishEncode("s", count, run.folder / "out.mp4.part", audio, count / FPS)
+    run.supervisor.end_input(finish)
+    return finish
+
+
+def test_the_finish_copies_the_audio_prepared_while_the_frames_arrived(tmp_path):
+    """The spool's audio is not read again after its preparation: the join copies what was prepared."""
+    make_wav(tmp_path / "tone.wav", seconds=2.0)
+    run = Run(tmp_path, image_format="jpeg", segment_frames=10)
+    run.supervisor.prepare_audio(tmp_path / "tone.wav", None).result()
+    (tmp_path / "tone.wav").unlink()  # encoding it in the join would now fail
+    for index in range(20):
+        run.store(index)
+    _finish_with_audio(run, 20, tmp_path / "tone.wav")
+    result = run.finished.wait()
+    assert result.ok, result.reason
+    facts = probe(tmp_path / "out.mp4.part")
+    assert facts.frame_indexes == list(range(20))
+    assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
+    assert not list(tmp_path.glob("segments/part-*")), "the prepared audio is removed with the other parts"
+
+
+def test_a_video_longer_than_the_prepared_audio_covers_is_padded_by_the_finish(tmp_path):
+    make_wav(tmp_path / "short.wav", seconds=0.5)
+    run = Run(tmp_path, image_format="jpeg", segment_frames=10)
+    run.supervisor.prepare_audio(tmp_path / "short.wav", None).result()
+    count = int((0.5 + PAD_S + 1.0) * FPS)  # a second beyond the prepared silence
+    for index in range(count):
+        run.store(index)
+    _finish_with_audio(run, count, tmp_path / "short.wav")
+    result = run.finished.wait()
+    assert result.ok, result.reason
+    facts = probe(tmp_path / "out.mp4.part")
+    assert facts.audio_duration_s == pytest.approx(count / FPS, abs=0.03), "padded to the whole video"
+    _, rate, samples = _decoded(tmp_path / "out.mp4.part")
+    assert np.sqrt(np.mean(samples[int(0.1 * rate) : int(0.4 * rate)] ** 2)) > 0.1, "the tone first"
