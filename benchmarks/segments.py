@@ -63,7 +63,7 @@ def ffmpeg_pids(marker: str) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if marker in cmdline and "ffmpeg" in cmdline and "segments" in cmdline:
+            if marker in cmdline and "ffmpeg" in cmdline and "pipe:0" in cmdline:  # a segment's, not the audio's
                 found.append(int(entry.name))
     return found
 

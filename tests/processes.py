@@ -39,8 +39,9 @@ def wait_until(condition: Callable[[], object], timeout: float = 60, what: str =
 
 
 def kill_ffmpeg(marker: str, pause: Callable[[float], None] = time.sleep) -> int:
-    """``kill -9`` the ffmpeg working on ``marker``, once there is one; returns its pid."""
-    [pid] = wait_until(lambda: pids_with(marker), what=f"an ffmpeg for {marker}", pause=pause)
+    """``kill -9`` the ffmpeg encoding frames for ``marker`` (fed on its stdin: not the one that
+    prepares the audio beside it), once there is one; returns its pid."""
+    [pid] = wait_until(lambda: pids_with(marker, "pipe:0"), what=f"an ffmpeg encoding for {marker}", pause=pause)
     os.kill(pid, signal.SIGKILL)
     return pid
 

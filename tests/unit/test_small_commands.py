@@ -1,5 +1,7 @@
 """Commands whose whole behaviour fits in a test or two: echo, progress, cancel, status."""
 
+import eventlet
+
 from visualizer_server import notifications as n
 from visualizer_server.controller.cancel_session_command import CancelSessionCommand
 from visualizer_server.controller.echo_command import EchoCommand
@@ -7,6 +9,8 @@ from visualizer_server.controller.encoder_progress_command import EncoderProgres
 from visualizer_server.controller.session_status_command import SessionStatusCommand
 from visualizer_server.model.vo.encoder_messages import EncoderProgress, EncoderStage
 from visualizer_server.model.vo.requests import EchoRequest, SessionRequest
+
+from ..processes import wait_until
 
 
 def test_echo_answers_cheers_to_the_sender(core):
@@ -27,9 +31,17 @@ def test_encoder_progress_is_recorded_and_reported(core):
     core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 4))
     core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 5, restarts=1))
     assert (session.frames_encoded, session.encoder_restarts) == (5, 1)
-    # Throttled: two updates within a quarter second make one report.
+    # Throttled: two updates within a quarter second make one report at once...
     [report] = spy.bodies(n.SESSION_PROGRESSED)
     assert (report.owner_sid, report.frames_encoded) == ("sid-1", 4)
+    # ...and the one held back follows once the quarter is over, with the counts of then: the last
+    # update of a burst (a segment kept, then nothing until the end) is never lost.
+    core.facade.send_notification(n.ENCODER_PROGRESSED, EncoderProgress(session.id, EncoderStage.FEEDING, 6, restarts=1))
+    wait_until(lambda: len(spy.bodies(n.SESSION_PROGRESSED)) == 2, timeout=5, pause=eventlet.sleep,
+               what="the held-back report")  # fmt: skip
+    assert spy.bodies(n.SESSION_PROGRESSED)[1].frames_encoded == 6
+    eventlet.sleep(0.3)  # a window for a wrong third report (not synchronisation: nothing is awaited)
+    assert len(spy.bodies(n.SESSION_PROGRESSED)) == 2, "one report for the burst, not one per update"
 
 
 def test_waiting_for_a_slot_is_reported_at_once_and_joining_moves_the_state(core):

@@ -8,6 +8,7 @@ import secrets
 import time
 from pathlib import Path
 
+import eventlet
 from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
@@ -164,10 +165,23 @@ class SessionProxy(Proxy):
 
 
     def report_progress(self, session: Session, force: bool = False) -> None:
-        """Tell the owner how far the session is; at most four times a second unless ``force``."""
-        now = time.monotonic()
-        if not force and now - session.last_progress_at < PROGRESS_INTERVAL_S:
-            return
-        session.last_progress_at = now
+        """Tell the owner how far the session is: at once when ``force`` or when the last report is a
+        quarter of a second old; else once that quarter is over, with the counts of then. A report
+        is never just dropped: the last one of a burst (a segment kept, then nothing until the end)
+        would otherwise never reach the client."""
+        wait_s = session.last_progress_at + PROGRESS_INTERVAL_S - time.monotonic()
+        if force or wait_s <= 0:
+            self._send_progress(session)
+        elif not session.progress_due:
+            session.progress_due = True
+            eventlet.spawn_after(wait_s, self._send_due_progress, session)
+
+    def _send_due_progress(self, session: Session) -> None:
+        if session.progress_due and self.find_live(session.id) is session:
+            self._send_progress(session)
+
+    def _send_progress(self, session: Session) -> None:
+        session.progress_due = False
+        session.last_progress_at = time.monotonic()
         report = ProgressReport(session.owner_sid, **session.counts())
         self.send_notification(n.SESSION_PROGRESSED, report)

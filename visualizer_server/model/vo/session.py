@@ -74,6 +74,7 @@ class Session:
     measuring_loudness: bool = False  # the first of loudnorm's two passes is running
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
+    progress_due: bool = False  # a report held back by the quarter-second limit is to be sent
     last_activity_at: float = dataclasses.field(default_factory=time.time)
     bytes_uploaded: int = 0
     upload_total_bytes: int = 0
