@@ -289,6 +289,8 @@ def _save_screenshot(page: Page, name: str) -> None:
 
 @pytest.mark.parametrize("style", STYLES)
 def test_each_style_renders_a_track_given_by_url_to_a_video_that_follows_its_beat(visit, track_url, style):
+    """Slow (about 20-35 s a style): headless Chromium draws 90 frames of 640x360 (a 3 s track) in software,
+    each sent as a JPEG for the server to encode."""
     page = visit.open(f"?style={style}&aspect=16:9&resolution=360p&fps=30&encode=server&title=Kicks&artist=Test%20Track"
                       f"&audio={track_url}&autostart=1")  # fmt: skip
     _wait_done(page)
@@ -306,6 +308,8 @@ def test_each_style_renders_a_track_given_by_url_to_a_video_that_follows_its_bea
 
 @pytest.mark.parametrize(("aspect", "size"), [("9:16", (360, 640)), ("1:1", (360, 360))])
 def test_vertical_and_square_renders_have_the_asked_size(visit, track_url, aspect, size):
+    """Slow (about 8 s each): headless Chromium draws 30 frames of 360x640 or 360x360 in software,
+    each sent as a JPEG for the server to encode."""
     page = visit.open(f"?style=cover&aspect={aspect}&resolution=360p&seconds=1&encode=server&audio={track_url}&autostart=1")
     _wait_done(page)
     facts = probe(_video_frames(visit.server)[0])
@@ -313,7 +317,9 @@ def test_vertical_and_square_renders_have_the_asked_size(visit, track_url, aspec
 
 
 def test_the_title_is_drawn_into_the_video(open_visitor, start_server, tmp_path, track_url):
-    """The same track and style with and without a title: the frames differ where the text goes, and only there."""
+    """Slow (about 20 s): two servers are started, and for each headless Chromium draws 30 frames of 640x360
+    in software, sent as JPEGs for that server to encode.
+    The same track and style with and without a title: the frames differ where the text goes, and only there."""
     rendered = []
     for name, title in [("plain", ""), ("titled", "Night Drive")]:
         server = start_server(work=tmp_path / name / "work", output=tmp_path / name / "output")
@@ -335,6 +341,8 @@ def _live_sessions(page: Page, server: ServerProcess) -> int:
 
 
 def test_cancel_while_encoding_in_the_browser_ends_cancelled_not_failed(visit):
+    """Slow (about 15 s): WebCodecs' H.264 encoder in the tab encodes the first 15 frames of 640x360 before the cancel,
+    then the test waits for the server to let the session go."""
     page = visit.open("?style=tunnel&resolution=360p&seconds=20&encode=browser")
     page.click("#render")
     page.wait_for_function("document.getElementById('render-bar').value >= 15", timeout=RENDER_TIMEOUT_MS)
@@ -351,6 +359,9 @@ def test_cancel_while_encoding_in_the_browser_ends_cancelled_not_failed(visit):
 
 
 def test_continue_after_a_reload_with_the_chosen_file_restores_the_form_and_finishes(visit, tmp_path):
+    """Slow (about 40 s): headless Chromium draws 180 frames of 360x360 (a 6 s track) in software, each sent
+    as a JPEG for the server to encode, with a reload after the 30th (then the page analyses the track again
+    and redraws from frame 0)."""
     track = tmp_path / "my song.wav"
     track.write_bytes(_kick_track(6))
     page = visit.open("?style=waveform&palette=forest&aspect=1:1&resolution=360p&encode=server&title=Reload")
@@ -385,6 +396,8 @@ def test_the_preview_plays_the_track_live_with_the_chosen_style(visit):
 def test_with_youtube_the_page_uploads_with_its_title_description_privacy_and_artwork_thumbnail(
     open_visitor, youtube, start_youtube_server, tmp_path, track_url
 ):
+    """Slow (about 15 s): headless Chromium draws 60 frames of 640x360 in software, the server encodes them,
+    then uploads the video and a thumbnail to the fake YouTube over TLS."""
     server = start_youtube_server()
     artwork = tmp_path / "cover.png"
     pixels = np.zeros((64, 64, 3), dtype=np.uint8)

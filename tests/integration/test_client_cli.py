@@ -141,6 +141,7 @@ def test_ctrl_c_without_a_connection_says_the_session_stays(server, frames, cutt
 
 
 def test_bad_folders_are_refused_before_anything_is_sent(frames, tmp_path, refused_port):
+    """Slow (about 12 s): runs the CLI five times (a folder each), each a fresh Python process importing the client."""
     nowhere = f"http://127.0.0.1:{refused_port}"  # nothing listens: the check must come first
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -259,6 +259,8 @@ def test_a_send_waiting_for_an_encoder_says_why(tmp_path, state, start_server, b
 
 
 def test_a_send_cut_short_is_listed_resumed_and_finished(slow_server, start_client, many_frames, state, tmp_path):
+    """Slow (about 20 s): runs the client four times, each a fresh Python process; the last sends nearly all
+    of 1,500 frames, one round trip at a time (the server's --window 1)."""
     make_wav(tmp_path / "tone.wav", 1.0)
     client = _interrupted_send(start_client, slow_server, state, many_frames, signal.SIGKILL,
                                "--audio", str(tmp_path / "tone.wav"))  # fmt: skip

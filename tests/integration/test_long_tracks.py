@@ -56,6 +56,8 @@ def _peak_mb(browser: Browser, server: ServerProcess, track: Path, script: str) 
 
 
 def test_a_ten_minute_track_is_analysed_without_the_tab_growing_with_it(browser, server, tmp_path):
+    """Slow (about 40 s): the tab decodes and analyses 2.5 and 10 minutes of MP3 (an FFT for each of 22,500 frames),
+    then decodes the 10 minutes whole: three runs, each in a fresh page."""
     short, long = tmp_path / "short.mp3", tmp_path / "long.mp3"
     make_long_mp3(short, SHORT_S)
     make_long_mp3(long, LONG_S)
@@ -99,7 +101,9 @@ def _stretch(chromium: HeadfulChromium, url: str) -> dict:
 
 
 def test_a_render_goes_on_about_as_fast_once_its_tab_is_behind_another(server):
-    """The page's render waits on the server's acknowledgements, never on a timer or an animation frame:
+    """Slow (about 40 s): a windowed Chromium on Xvfb draws 150 frames of 640x360 in software, each sent as a JPEG
+    for the server to encode.
+    The page's render waits on the server's acknowledgements, never on a timer or an animation frame:
     in a windowed Chromium without Playwright's anti-throttling flags, the frames a second it renders in front and,
     right after, behind a new tab (where Chromium then runs timers about once a second and no animation frame)."""
     render = f"{server.url}/{RENDER_QUERY}"
