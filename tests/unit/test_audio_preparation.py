@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from visualizer_server.model.vo.encoder_messages import FinishEncode
-from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation, PreparedAudio
+from visualizer_server.model.vo.encoder_messages import PreparedAudio
+from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation
 
 from ..media import make_wav, probe
 from .test_encode_supervisor import FPS, Run
@@ -32,6 +33,24 @@ def test_prepared_audio_fits_only_where_copying_it_gives_what_encoding_the_spool
     assert loud.fits(10.0, -14.0) and loud.fits(11.0, -14.0)
     assert not loud.fits(8.0, -14.0), "a video that cuts the track short is measured over what it holds"
     assert not loud.fits(10.0, -23.0)
+
+
+def test_the_audio_is_kept_under_the_name_it_is_given_once_it_is_whole(tmp_path):
+    make_wav(tmp_path / "tone.wav", seconds=1.0)
+    names = []
+
+    def kept_path(loudness_lufs, audio_s, covers_s):
+        names.append((loudness_lufs, round(audio_s, 1), round(covers_s, 1)))
+        return tmp_path / "kept.mp4"
+
+    preparation = AudioPreparation(tmp_path / "tone.wav", tmp_path / "part.mp4", "mp4", None, stall_s=10,
+                                   kept_path=kept_path)  # fmt: skip
+    preparation.start()
+    prepared = preparation.result()
+    assert prepared.path == tmp_path / "kept.mp4" and names == [(None, 1.0, 1.0 + PAD_S)]
+    assert not (tmp_path / "part.mp4").exists() and _decoded(prepared.path)[0] == "aac"
+    preparation.stop()
+    assert prepared.path.exists(), "kept for a restart: the session's cleanup removes it"
 
 
 def test_the_audio_is_encoded_to_the_container_codec_and_followed_by_silence(tmp_path):
@@ -79,6 +98,22 @@ def test_the_finish_copies_the_audio_prepared_while_the_frames_arrived(tmp_path)
     assert facts.frame_indexes == list(range(20))
     assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
     assert not list(tmp_path.glob("segments/part-*")), "the prepared audio is removed with the other parts"
+
+
+def test_a_restarted_encode_copies_the_audio_a_previous_run_kept_instead_of_encoding_it_again(tmp_path):
+    make_wav(tmp_path / "tone.wav", seconds=2.0)
+    before = AudioPreparation(tmp_path / "tone.wav", tmp_path / "part.mp4", "mp4", None, stall_s=10)
+    before.start()
+    kept = before.result()  # what the run before the restart left on disk
+    run = Run(tmp_path, image_format="jpeg", segment_frames=10, prepared_audio=(kept,))
+    assert run.supervisor.prepare_audio(tmp_path / "tone.wav", None) is None, "not encoded again"
+    (tmp_path / "tone.wav").unlink()
+    for index in range(20):
+        run.store(index)
+    _finish_with_audio(run, 20, tmp_path / "tone.wav")
+    result = run.finished.wait()
+    assert result.ok, result.reason
+    assert probe(tmp_path / "out.mp4.part").audio_duration_s == pytest.approx(2.0, abs=0.03)
 
 
 def test_a_video_longer_than_the_prepared_audio_covers_is_padded_by_the_finish(tmp_path):

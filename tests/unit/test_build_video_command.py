@@ -4,6 +4,7 @@ import pytest
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.build_video_command import BuildVideoCommand
+from visualizer_server.model.vo.encoder_messages import PreparedAudio
 from visualizer_server.model.vo.events import SessionChange
 from visualizer_server.model.vo.lifecycle import Event, State
 
@@ -70,6 +71,18 @@ def test_a_session_taken_back_with_all_its_audio_has_it_prepared_again(core, bui
     assert names == ([n.START_ENCODER, n.AUDIO_STORED] if told else [n.START_ENCODER])
     if told:
         assert building.bodies(n.AUDIO_STORED)[0].path == core.frames.audio_path(session)
+
+
+def test_a_session_taken_back_finds_the_audio_a_previous_run_prepared(core, building):
+    session = core.session(audio_filename="a.wav", audio_size=5, loudness_lufs=-14.5)
+    kept = core.frames.prepared_audio_path(session, -14.5, 3.0, 5.0)
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"audio")
+    (kept.parent / "audio-unknown.mp4").write_bytes(b"not ours")  # a name that says nothing is not trusted
+    _build(core, session, State.RECEIVING, State.RECEIVING, Event.RESTART)
+    [job] = building.bodies(n.START_ENCODER)
+    assert job.prepared_audio == (PreparedAudio(kept, 3.0, 5.0, -14.5),)
+    assert job.prepared_audio_path(None, 1.0, 3.0).name == "audio-plain-1000000us-3000000us.mp4"
 
 
 def test_a_session_gone_meanwhile_gets_nothing(core, building):

@@ -9,7 +9,14 @@ import os
 import eventlet
 import eventlet.event
 
-from visualizer_server.model.vo.encoder_messages import EncodeJob, EncoderStage, FinishEncode, Segment, SegmentEncoded
+from visualizer_server.model.vo.encoder_messages import (
+    EncodeJob,
+    EncoderStage,
+    FinishEncode,
+    PreparedAudio,
+    Segment,
+    SegmentEncoded,
+)
 from visualizer_server.model.vo.index_ranges import IndexRanges
 from visualizer_server.view.components.encoding.encode_supervisor import EncodeSupervisor
 from visualizer_server.view.components.encoding.encoder_slots import EncoderSlots
@@ -27,7 +34,7 @@ class Run:
     def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3, slots: EncoderSlots | None = None,
                  image_format: str = "png", hardware_encoder: str | None = None, segment_frames: int = 1 << 31,
                  idle_close_s: float | None = None, stall_s: float | None = None,
-                 finished: tuple[Segment, ...] = ()) -> None:  # fmt: skip
+                 finished: tuple[Segment, ...] = (), prepared_audio: tuple[PreparedAudio, ...] = ()) -> None:  # fmt: skip
         self.folder, self.format = folder, image_format
         (folder / "segments").mkdir(parents=True, exist_ok=True)
         self.frames = IndexRanges()
@@ -41,7 +48,8 @@ class Run:
                              buffer_bytes=buffer_bytes, max_restarts=max_restarts,
                              hardware_encoder=hardware_encoder, segment_frames=segment_frames,
                              idle_close_s=idle_close_s, stall_s=stall_s, finished=finished,
-                             segment_path=lambda s: folder / "segments" / f"{s.first:08d}-{s.count:08d}.mp4")  # fmt: skip
+                             segment_path=lambda s: folder / "segments" / f"{s.first:08d}-{s.count:08d}.mp4",
+                             prepared_audio=prepared_audio)  # fmt: skip
         for segment in finished:  # a restart: the kept segments' frames count as received
             for index in range(segment.first, segment.end):
                 self.frames.add(index)

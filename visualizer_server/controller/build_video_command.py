@@ -53,6 +53,8 @@ class BuildVideoCommand(PipelineCommand):
             stall_s=settings.ffmpeg_stall_s,
             finished=tuple(self.frames.stored_segments(session)),  # a restart, a takeover: never encoded again
             segment_path=functools.partial(self.frames.segment_path, session),
+            prepared_audio=tuple(self.frames.stored_prepared_audio(session)),
+            prepared_audio_path=functools.partial(self.frames.prepared_audio_path, session),
             **self._segment_length(session, hardware_encoder),
         )
         self.send_notification(n.START_ENCODER, job)

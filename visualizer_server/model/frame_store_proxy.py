@@ -14,7 +14,7 @@ from puremvc.patterns.proxy import Proxy
 
 from ..errors import CONFLICT, ServiceError
 from .files import MANIFEST_NAME, atomic_write, busy_when_disk_full, check_fence, is_session_id
-from .vo.encoder_messages import Segment
+from .vo.encoder_messages import PreparedAudio, Segment
 from .vo.session import Session
 
 AUDIO_NAME = "audio.bin"
@@ -22,6 +22,8 @@ FRAMES_DIR = "frames"
 SEGMENTS_DIR = "segments"
 OLD_INTERMEDIATE_GLOB = "encoded-*.mp4"  # the whole-session intermediate file of versions before segments
 SEGMENT_NAME = re.compile(r"(\d{8})-(\d{8})")  # first frame, frame count: the stem of a finished segment
+# The audio prepared for the finish: its loudness target (or plain), microseconds of track and of track + silence.
+PREPARED_AUDIO_NAME = re.compile(r"audio-(plain|-?\d+(?:\.\d+)?lufs)-(\d+)us-(\d+)us")
 THREADED_WRITE_BYTES = 1024 * 1024
 ORPHAN_AGE_S = 60
 
@@ -66,6 +68,23 @@ class FrameStoreProxy(Proxy):
         paths = folder.glob(f"*.{session.spec.video_extension}") if folder.is_dir() else []
         matches = [SEGMENT_NAME.fullmatch(path.stem) for path in paths]
         return sorted((Segment(int(match[1]), int(match[2])) for match in matches if match), key=lambda s: s.first)
+
+    def prepared_audio_path(self, session: Session, loudness_lufs: float | None, audio_s: float, covers_s: float) -> Path:
+        """Where the audio prepared for the finish is kept: its name says what it holds."""
+        target = "plain" if loudness_lufs is None else f"{loudness_lufs:g}lufs"
+        name = f"audio-{target}-{round(audio_s * 1e6)}us-{round(covers_s * 1e6)}us.{session.spec.video_extension}"
+        return self.work_dir / session.id / SEGMENTS_DIR / name
+
+    def stored_prepared_audio(self, session: Session) -> list[PreparedAudio]:
+        """The audio prepared for the finish that a previous run kept (renamed whole into place)."""
+        folder = self.work_dir / session.id / SEGMENTS_DIR
+        found = []
+        for path in folder.glob(f"audio-*.{session.spec.video_extension}") if folder.is_dir() else []:
+            match = PREPARED_AUDIO_NAME.fullmatch(path.stem)
+            if match:
+                loudness = None if match[1] == "plain" else float(match[1].removesuffix("lufs"))
+                found.append(PreparedAudio(path, int(match[2]) / 1e6, int(match[3]) / 1e6, loudness))
+        return found
 
     def keep_segment(self, session: Session, segment: Segment, encoded: Path) -> None:
         """Give an encoded segment its final name (atomically, while this node still holds the

@@ -34,6 +34,28 @@ class Segment:
         return self.first + self.count
 
 
+# A normalised track measured whole stands for the video's audio only if the video holds all of it
+# (the silence after it is below loudnorm's gates and changes nothing), give or take a few frames.
+LOUDNESS_CUT_S = 0.1
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedAudio:
+    """The session's audio encoded for the finish at ``path``: ``audio_s`` of the track, then silence
+    up to ``covers_s``; normalised to ``loudness_lufs`` (None: as it came)."""
+
+    path: Path
+    audio_s: float
+    covers_s: float
+    loudness_lufs: float | None
+
+    def fits(self, duration_s: float, loudness_lufs: float | None) -> bool:
+        """Whether copying it, cut at ``duration_s``, gives what encoding the spool's audio would."""
+        if loudness_lufs != self.loudness_lufs or duration_s > self.covers_s:
+            return False
+        return loudness_lufs is None or duration_s >= self.audio_s - LOUDNESS_CUT_S
+
+
 @dataclasses.dataclass(frozen=True)
 class EncodeJob:
     """Everything the encoder needs to turn one session's spool into a video, segment by segment."""
@@ -59,6 +81,10 @@ class EncodeJob:
     stall_s: float | None = None  # an ffmpeg that shows no progress for this long is killed (counted as a crash)
     finished: tuple[Segment, ...] = ()  # segments already durable (a restart, a takeover): never encoded again
     segment_path: Callable[[Segment], Path] | None = dataclasses.field(default=None, compare=False)
+    # The audio prepared for the finish: found on disk (a restart, a takeover), and where one is kept.
+    prepared_audio: tuple[PreparedAudio, ...] = ()
+    prepared_audio_path: Callable[[float | None, float, float], Path] | None = dataclasses.field(default=None,
+                                                                                               compare=False)
 
     @property
     def copies_stream(self) -> bool:

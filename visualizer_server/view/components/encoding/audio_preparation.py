@@ -11,18 +11,21 @@ duration (within one audio packet: 21 ms of AAC, 20 ms of Opus).
 Where it does not fit (a video longer than the audio and its pad, or one that cuts a normalised
 track short, whose loudness must be measured over what the video holds), or where it failed, the
 finish encodes the audio from the spool as before: the preparation saves time, never changes the
-video. Runs in its own greenlet, owned by the session's encode supervisor. Knows nothing of PureMVC.
+video. It is kept beside the segments under a name that says what it holds, so a restart or a
+takeover finds it done instead of encoding the track again. Runs in its own greenlet, owned by the
+session's encode supervisor. Knows nothing of PureMVC.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
+import os
 from pathlib import Path
 from typing import Callable
 
 import eventlet.event
 
+from ....model.vo.encoder_messages import PreparedAudio
 from . import loudness
 from .audio_input import audio_input_args
 from .ffmpeg_commands import AUDIO_CODECS, AUDIO_RATE, preamble
@@ -32,34 +35,19 @@ from ..greenlets import BackgroundTask
 log = logging.getLogger(__name__)
 
 PAD_S = 2.0  # silence after the audio: a video up to this much longer than its audio is still covered
-# A normalised track measured whole stands for the video's audio only if the video holds all of it
-# (the silence after it is below loudnorm's gates and changes nothing), give or take a few frames.
-LOUDNESS_CUT_S = 0.1
-
-
-@dataclasses.dataclass(frozen=True)
-class PreparedAudio:
-    """The encoded audio at ``path``: ``audio_s`` of the track, then silence up to ``covers_s``."""
-
-    path: Path
-    audio_s: float
-    covers_s: float
-    loudness_lufs: float | None
-
-    def fits(self, duration_s: float, loudness_lufs: float | None) -> bool:
-        """Whether copying it, cut at ``duration_s``, gives what encoding the spool's audio would."""
-        if loudness_lufs != self.loudness_lufs or duration_s > self.covers_s:
-            return False
-        return loudness_lufs is None or duration_s >= self.audio_s - LOUDNESS_CUT_S
 
 
 class AudioPreparation(BackgroundTask):
-    """Encodes ``audio`` into ``output`` (a fresh file of the session's container); ``result`` waits for it.
-    ``on_measuring`` is called when its loudness measurement starts and when it ends (``measuring``)."""
+    """Encodes ``audio`` into ``output`` (a fresh file of the session's container), then renames it
+    to ``kept_path(loudness_lufs, audio_s, covers_s)`` when given, so that a restart or a takeover
+    finds it done; ``result`` waits for it. ``on_measuring`` is called when its loudness
+    measurement starts and when it ends (``measuring``)."""
 
     def __init__(self, audio: Path, output: Path, muxer: str, loudness_lufs: float | None,
-                 stall_s: float | None, on_measuring: Callable[[], None] = lambda: None) -> None:  # fmt: skip
+                 stall_s: float | None, on_measuring: Callable[[], None] = lambda: None,
+                 kept_path: Callable[[float | None, float, float], Path] | None = None) -> None:  # fmt: skip
         self.audio, self.output, self.muxer = audio, output, muxer
+        self.kept_path = kept_path
         self.loudness_lufs = loudness_lufs
         self.stall_s = stall_s
         self.measuring = False
@@ -97,7 +85,12 @@ class AudioPreparation(BackgroundTask):
                 "-y", "-f", self.muxer, str(self.output)]  # fmt: skip
         process = self._run_ffmpeg(args)
         covers_s = process.out_time_s
-        return PreparedAudio(self.output, max(0.0, covers_s - PAD_S), covers_s, self.loudness_lufs)
+        audio_s = max(0.0, covers_s - PAD_S)
+        path = self.output
+        if self.kept_path is not None:
+            path = self.kept_path(self.loudness_lufs, audio_s, covers_s)
+            os.replace(self.output, path)  # atomic: a file under that name is whole
+        return PreparedAudio(path, audio_s, covers_s, self.loudness_lufs)
 
     def _loudness_filter(self) -> str | None:
         """loudnorm's measuring pass over the whole track; the linear filter (None for silence)."""

@@ -35,11 +35,12 @@ from ....model.vo.encoder_messages import (
     EncoderResult,
     EncoderStage,
     FinishEncode,
+    PreparedAudio,
     Segment,
     SegmentEncoded,
 )
 from . import loudness
-from .audio_preparation import AudioPreparation, PreparedAudio
+from .audio_preparation import AudioPreparation
 from .encoder_slots import EncoderSlots
 from .ffmpeg_commands import concat_list, join_args, preamble, segment_args
 from .ffmpeg_process import EncoderDied, FfmpegProcess
@@ -126,11 +127,12 @@ class EncodeSupervisor:
     def prepare_audio(self, audio: Path, loudness_lufs: float | None) -> AudioPreparation | None:
         """Every byte of the audio is stored: encode it now, while the frames arrive, so the finish
         only copies it. Once: a second notice of the same audio gets the preparation under way
-        (None after a stop)."""
-        if self._audio is None and not self._stopped:
+        (None after a stop, or when a previous run kept it prepared: a restart, a takeover)."""
+        kept = any(prepared.loudness_lufs == loudness_lufs for prepared in self.job.prepared_audio)
+        if self._audio is None and not self._stopped and not kept:
             muxer = CODECS[self.job.codec].muxer
             self._audio = AudioPreparation(audio, self.job.new_intermediate(), muxer, loudness_lufs, self.job.stall_s,
-                                           on_measuring=self._report)  # fmt: skip
+                                           on_measuring=self._report, kept_path=self.job.prepared_audio_path)  # fmt: skip
             self._audio.start()
         return self._audio
 
@@ -359,16 +361,18 @@ class EncodeSupervisor:
                 self._audio.stop()  # its file is in the video now, or of no use
 
     def _prepared_audio(self) -> PreparedAudio | None:
-        """The audio encoded while the frames arrived, if it fits this finish (waited for: it began
-        before the finish could); None when the finish must encode the spool's audio itself."""
+        """The audio encoded while the frames arrived (here, or by a run before a restart), if it fits
+        this finish (waited for: it began before the finish could); None when the finish must encode
+        the spool's audio itself."""
         finish = self._finish
-        if self._audio is None or finish.audio_path != self._audio.audio:
+        if finish.audio_path is None:
             return None
-        prepared = self._audio.result()
-        if prepared is None or not prepared.fits(finish.duration_s, finish.loudness_lufs):
-            log.info("session %s: the prepared audio does not fit a video of %.3f s; encoding it in the join",
+        candidates = [*self.job.prepared_audio, self._audio.result() if self._audio is not None else None]
+        fitting = (found for found in candidates if found is not None and found.fits(finish.duration_s, finish.loudness_lufs))
+        prepared = next(fitting, None)
+        if prepared is None:
+            log.info("session %s: no prepared audio fits a video of %.3f s; encoding it in the join",
                      self.job.session_id, finish.duration_s)  # fmt: skip
-            return None
         return prepared
 
     def _measure_loudness(self) -> str | None:
