@@ -42,10 +42,11 @@ run: $(VENV)/.installed
 # Two workers (pytest-xdist), one per core of this project's machines: most tests wait on a real
 # ffmpeg, Chromium or socket, so two at once take 11 minutes instead of 17; more workers than cores
 # would make the tests that bound a time compete for the CPU. Each test keys its ports, folders
-# and /proc scans to itself, so the two never meet.
+# and /proc scans to itself; a test file goes to one worker whole (--dist loadfile), so a module's
+# shared fixture (one server, one Chromium, the one wheel built in the source tree) is made once.
 TEST_WORKERS ?= 2
 test: setup browser cluster-parts
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 benchmark: setup
 	$(BIN)/python benchmarks/run.py

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import eventlet
 import numpy as np
 import pytest
 
-from visualizer_server.model.vo.encoder_messages import FinishEncode
-from visualizer_server.model.vo.encoder_messages import PreparedAudio
+from visualizer_server.model.vo.encoder_messages import FinishEncode, PreparedAudio
 from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation
 
 from ..media import make_wav, probe
+from ..processes import pids_with, wait_until
 from .test_encode_supervisor import FPS, Run
 
 
@@ -130,3 +131,43 @@ def test_a_video_longer_than_the_prepared_audio_covers_is_padded_by_the_finish(t
     assert facts.audio_duration_s == pytest.approx(count / FPS, abs=0.03), "padded to the whole video"
     _, rate, samples = _decoded(tmp_path / "out.mp4.part")
     assert np.sqrt(np.mean(samples[int(0.1 * rate) : int(0.4 * rate)] ** 2)) > 0.1, "the tone first"
+
+
+def _preparing(run: Run, audio: Path) -> None:
+    """Start the preparation of a long track and wait until its ffmpeg runs."""
+    run.supervisor.prepare_audio(audio, None)
+    wait_until(lambda: pids_with(str(audio)), pause=eventlet.sleep, what="the audio's ffmpeg")
+
+
+def test_an_encode_that_fails_ends_the_preparation_of_its_audio(tmp_path):
+    make_wav(tmp_path / "long.wav", seconds=120)  # seconds to encode: still running when the encode fails
+    run = Run(tmp_path, max_restarts=0)
+    _preparing(run, tmp_path / "long.wav")
+    run.store(0, b"\x89PNG\r\n\x1a\n" + bytes(64))  # no picture in it: the segment's ffmpeg fails
+    run.end(1)
+    assert not run.finished.wait().ok
+    assert pids_with(str(tmp_path / "long.wav")) == [], "no ffmpeg goes on for an encode that ended"
+    assert not list(tmp_path.glob("segments/part-*")), "nor is its file left"
+
+
+def test_stopping_the_encode_while_the_audio_is_prepared_leaves_no_ffmpeg_and_no_file(tmp_path):
+    make_wav(tmp_path / "long.wav", seconds=120)
+    run = Run(tmp_path)
+    _preparing(run, tmp_path / "long.wav")
+    run.supervisor.stop()
+    assert pids_with(str(tmp_path / "long.wav")) == []
+    assert not list(tmp_path.glob("segments/part-*"))
+
+
+def test_a_kept_audio_gone_bad_is_replaced_by_the_spool_s_in_the_join(tmp_path):
+    make_wav(tmp_path / "tone.wav", seconds=2.0)
+    (tmp_path / "segments").mkdir()
+    bad = PreparedAudio(tmp_path / "segments" / "audio-bad.mp4", 2.0, 4.0, None)
+    bad.path.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(200))  # a head and nothing a demuxer can use
+    run = Run(tmp_path, image_format="jpeg", segment_frames=10, max_restarts=0, prepared_audio=(bad,))
+    for index in range(20):
+        run.store(index)
+    _finish_with_audio(run, 20, tmp_path / "tone.wav")
+    result = run.finished.wait()
+    assert result.ok, result.reason
+    assert probe(tmp_path / "out.mp4.part").audio_duration_s == pytest.approx(2.0, abs=0.03)

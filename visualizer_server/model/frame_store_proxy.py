@@ -47,7 +47,8 @@ class FrameStoreProxy(Proxy):
         return self.work_dir / session.id / AUDIO_NAME
 
     def intermediate_path(self, session: Session) -> Path:
-        """A fresh file, in the segments folder, for a segment's ffmpeg to write before it is kept.
+        """A fresh file, in the segments folder, for an ffmpeg to write before it is kept (a segment,
+        or the audio prepared for the finish).
 
         Fresh for every ffmpeg: one orphaned by a crashed server may still be finishing the
         previous one, and must not write into the file the new one uses. Its extension is the
@@ -71,7 +72,7 @@ class FrameStoreProxy(Proxy):
 
     def prepared_audio_path(self, session: Session, loudness_lufs: float | None, audio_s: float, covers_s: float) -> Path:
         """Where the audio prepared for the finish is kept: its name says what it holds."""
-        target = "plain" if loudness_lufs is None else f"{loudness_lufs:g}lufs"
+        target = "plain" if loudness_lufs is None else f"{loudness_lufs!r}lufs"  # repr: read back exactly
         name = f"audio-{target}-{round(audio_s * 1e6)}us-{round(covers_s * 1e6)}us.{session.spec.video_extension}"
         return self.work_dir / session.id / SEGMENTS_DIR / name
 

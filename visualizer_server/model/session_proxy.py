@@ -169,16 +169,27 @@ class SessionProxy(Proxy):
         quarter of a second old; else once that quarter is over, with the counts of then. A report
         is never just dropped: the last one of a burst (a segment kept, then nothing until the end)
         would otherwise never reach the client."""
-        wait_s = session.last_progress_at + PROGRESS_INTERVAL_S - time.monotonic()
-        if force or wait_s <= 0:
+        if force or self._progress_wait_s(session) <= 0:
             self._send_progress(session)
-        elif not session.progress_due:
-            session.progress_due = True
-            eventlet.spawn_after(wait_s, self._send_due_progress, session)
+            return
+        session.progress_due = True
+        if not session.progress_timer:
+            session.progress_timer = True
+            eventlet.spawn_after(self._progress_wait_s(session), self._send_due_progress, session)
+
+    @staticmethod
+    def _progress_wait_s(session: Session) -> float:
+        return session.last_progress_at + PROGRESS_INTERVAL_S - time.monotonic()
 
     def _send_due_progress(self, session: Session) -> None:
-        if session.progress_due and self.find_live(session.id) is session:
-            self._send_progress(session)
+        """The timer of a held-back report: sends it, or waits on when a forced one went out meanwhile."""
+        session.progress_timer = False
+        if not session.progress_due or self.find_live(session.id) is not session:
+            return
+        try:
+            self.report_progress(session)
+        except Exception:  # noqa: BLE001 - a timer's greenlet has no caller to tell
+            log.exception("session %s: a progress report failed", session.id)
 
     def _send_progress(self, session: Session) -> None:
         session.progress_due = False

@@ -75,6 +75,7 @@ class Session:
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
     progress_due: bool = False  # a report held back by the quarter-second limit is to be sent
+    progress_timer: bool = False  # a timer will send it (one at a time, however many reports are held)
     last_activity_at: float = dataclasses.field(default_factory=time.time)
     bytes_uploaded: int = 0
     upload_total_bytes: int = 0

@@ -21,7 +21,9 @@ class BackgroundTask:
         self._thread = eventlet.spawn(self._run)
 
     def stop(self) -> None:
-        if self._thread is not None:
+        """End its greenlet; called from that greenlet itself (a callback of its own), it ends when the
+        call returns to it instead of being killed half-way through the caller's work."""
+        if self._thread is not None and self._thread is not eventlet.getcurrent():
             self._thread.kill()
 
     def _run(self) -> None:

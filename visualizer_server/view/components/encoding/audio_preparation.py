@@ -84,7 +84,7 @@ class AudioPreparation(BackgroundTask):
                 "-c:a", *AUDIO_CODECS[self.muxer], "-ar", AUDIO_RATE, "-af", f"{audio_filter}apad=pad_dur={PAD_S:g}",
                 "-y", "-f", self.muxer, str(self.output)]  # fmt: skip
         process = self._run_ffmpeg(args)
-        covers_s = process.out_time_s
+        covers_s = process.out_time_s  # the last packet's time: short of the file by up to a packet, so safe
         audio_s = max(0.0, covers_s - PAD_S)
         path = self.output
         if self.kept_path is not None:

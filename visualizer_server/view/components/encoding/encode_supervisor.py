@@ -199,6 +199,8 @@ class EncodeSupervisor:
             result = self._result(False, "the server failed while encoding; the error is in its log", repr(error))
         finally:
             self._give_back()
+            if self._audio is not None:
+                self._audio.stop()  # the encode ended (made, failed, or stopped): so does its audio's preparation
         self._on_finished(result)
 
     def _encode(self) -> EncoderResult:
@@ -213,8 +215,9 @@ class EncodeSupervisor:
             self._encode_segments()
             if not self._all_encoded():
                 self._give_back()
+        prepared = self._prepared_audio()  # waited for without a slot: the join needs one, the audio's encode not
         self._take_slot()
-        self._finish_video()
+        self._finish_video(prepared)
         return self._result(True)
 
     def _encode_segments(self) -> None:
@@ -339,10 +342,20 @@ class EncodeSupervisor:
         self.job = dataclasses.replace(self.job, hardware_encoder=None)
 
     # -- the finish ---------------------------------------------------------------------------------
-    def _finish_video(self) -> None:
+    def _finish_video(self, prepared: PreparedAudio | None) -> None:
         """The segments joined by stream copy with the audio (normalised when asked) into the output:
-        the prepared audio copied when it fits, else the spool's encoded here."""
-        prepared = self._prepared_audio()
+        the ``prepared`` audio copied, else the spool's encoded here. A join that fails with the
+        prepared audio (a kept file gone bad) is done again with the spool's: it is the source."""
+        try:
+            self._join(prepared)
+        except EncodeFailed as failure:
+            if prepared is None:
+                raise
+            log.warning("session %s: the join failed with the prepared audio (%s); joining with the spool's audio",
+                        self.job.session_id, failure.details)  # fmt: skip
+            self._join(None)
+
+    def _join(self, prepared: PreparedAudio | None) -> None:
         loudness_filter = None if prepared else self._measure_loudness()
         self._stage = EncoderStage.JOINING
         self._report()
@@ -357,8 +370,6 @@ class EncodeSupervisor:
             raise
         finally:
             concat.unlink(missing_ok=True)
-            if self._audio is not None:
-                self._audio.stop()  # its file is in the video now, or of no use
 
     def _prepared_audio(self) -> PreparedAudio | None:
         """The audio encoded while the frames arrived (here, or by a run before a restart), if it fits

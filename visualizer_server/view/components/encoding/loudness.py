@@ -2,7 +2,8 @@
 
 One pass of ``loudnorm`` is dynamic (a compressor that hunts for the target) and misses it on
 short clips; measured here, two passes hit it within a few hundredths of a LU. The first pass
-reads the audio exactly as the video will hold it (cut to the video's duration) and prints its
+reads the audio as the video will hold it (the whole track when it is prepared ahead, which
+the video then holds all of; cut to the video's duration in the finish otherwise) and prints its
 integrated loudness, true peak, range and threshold; the second applies one gain (``linear``).
 Where that gain would push the true peak above the ceiling, or the audio's range is wider
 than loudnorm's largest target (50 LU), loudnorm itself falls back to its dynamic mode, which
