@@ -78,10 +78,14 @@ def test_audio_ffmpeg_cannot_read_gives_no_preparation_and_leaves_no_file(tmp_pa
     assert not (tmp_path / "audio.mp4").exists()
 
 
-def _finish_with_audio(run: Run, count: int, audio: Path) -> FinishEncode:
-    finish = FinishEncode("s", count, run.folder / "out.mp4.part", audio, count / FPS)
-    run.supervisor.end_input(finish)
-    return finish
+def _video_with_audio(run: Run, count: int, audio: Path):
+    """Frames 0 to ``count - 1`` stored, the input ended with ``audio``: the finished video's facts."""
+    for index in range(count):
+        run.store(index)
+    run.supervisor.end_input(FinishEncode("s", count, run.folder / "out.mp4.part", audio, count / FPS))
+    result = run.finished.wait()
+    assert result.ok, result.reason
+    return probe(run.folder / "out.mp4.part")
 
 
 def test_the_finish_copies_the_audio_prepared_while_the_frames_arrived(tmp_path):
@@ -90,12 +94,7 @@ def test_the_finish_copies_the_audio_prepared_while_the_frames_arrived(tmp_path)
     run = Run(tmp_path, image_format="jpeg", segment_frames=10)
     run.supervisor.prepare_audio(tmp_path / "tone.wav", None).result()
     (tmp_path / "tone.wav").unlink()  # encoding it in the join would now fail
-    for index in range(20):
-        run.store(index)
-    _finish_with_audio(run, 20, tmp_path / "tone.wav")
-    result = run.finished.wait()
-    assert result.ok, result.reason
-    facts = probe(tmp_path / "out.mp4.part")
+    facts = _video_with_audio(run, 20, tmp_path / "tone.wav")
     assert facts.frame_indexes == list(range(20))
     assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
     assert not list(tmp_path.glob("segments/part-*")), "the prepared audio is removed with the other parts"
@@ -109,12 +108,7 @@ def test_a_restarted_encode_copies_the_audio_a_previous_run_kept_instead_of_enco
     run = Run(tmp_path, image_format="jpeg", segment_frames=10, prepared_audio=(kept,))
     assert run.supervisor.prepare_audio(tmp_path / "tone.wav", None) is None, "not encoded again"
     (tmp_path / "tone.wav").unlink()
-    for index in range(20):
-        run.store(index)
-    _finish_with_audio(run, 20, tmp_path / "tone.wav")
-    result = run.finished.wait()
-    assert result.ok, result.reason
-    assert probe(tmp_path / "out.mp4.part").audio_duration_s == pytest.approx(2.0, abs=0.03)
+    assert _video_with_audio(run, 20, tmp_path / "tone.wav").audio_duration_s == pytest.approx(2.0, abs=0.03)
 
 
 def test_a_video_longer_than_the_prepared_audio_covers_is_padded_by_the_finish(tmp_path):
@@ -122,12 +116,7 @@ def test_a_video_longer_than_the_prepared_audio_covers_is_padded_by_the_finish(t
     run = Run(tmp_path, image_format="jpeg", segment_frames=10)
     run.supervisor.prepare_audio(tmp_path / "short.wav", None).result()
     count = int((0.5 + PAD_S + 1.0) * FPS)  # a second beyond the prepared silence
-    for index in range(count):
-        run.store(index)
-    _finish_with_audio(run, count, tmp_path / "short.wav")
-    result = run.finished.wait()
-    assert result.ok, result.reason
-    facts = probe(tmp_path / "out.mp4.part")
+    facts = _video_with_audio(run, count, tmp_path / "short.wav")
     assert facts.audio_duration_s == pytest.approx(count / FPS, abs=0.03), "padded to the whole video"
     _, rate, samples = _decoded(tmp_path / "out.mp4.part")
     assert np.sqrt(np.mean(samples[int(0.1 * rate) : int(0.4 * rate)] ** 2)) > 0.1, "the tone first"
@@ -165,9 +154,4 @@ def test_a_kept_audio_gone_bad_is_replaced_by_the_spool_s_in_the_join(tmp_path):
     bad = PreparedAudio(tmp_path / "segments" / "audio-bad.mp4", 2.0, 4.0, None)
     bad.path.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(200))  # a head and nothing a demuxer can use
     run = Run(tmp_path, image_format="jpeg", segment_frames=10, max_restarts=0, prepared_audio=(bad,))
-    for index in range(20):
-        run.store(index)
-    _finish_with_audio(run, 20, tmp_path / "tone.wav")
-    result = run.finished.wait()
-    assert result.ok, result.reason
-    assert probe(tmp_path / "out.mp4.part").audio_duration_s == pytest.approx(2.0, abs=0.03)
+    assert _video_with_audio(run, 20, tmp_path / "tone.wav").audio_duration_s == pytest.approx(2.0, abs=0.03)
