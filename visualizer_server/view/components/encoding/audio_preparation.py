@@ -27,8 +27,7 @@ import eventlet.event
 
 from ....model.vo.encoder_messages import PreparedAudio
 from . import loudness
-from .audio_input import audio_input_args
-from .ffmpeg_commands import AUDIO_CODECS, AUDIO_RATE, preamble
+from .ffmpeg_commands import preamble, prepare_audio_args
 from .ffmpeg_process import FfmpegProcess
 from ..greenlets import BackgroundTask
 
@@ -79,11 +78,7 @@ class AudioPreparation(BackgroundTask):
 
     def _prepare(self) -> PreparedAudio:
         loudness_filter = None if self.loudness_lufs is None else self._loudness_filter()
-        audio_filter = f"{loudness_filter}," if loudness_filter else ""
-        args = [*preamble(), *audio_input_args(self.audio), "-map", "0:a:0", "-vn",
-                "-c:a", *AUDIO_CODECS[self.muxer], "-ar", AUDIO_RATE, "-af", f"{audio_filter}apad=pad_dur={PAD_S:g}",
-                "-y", "-f", self.muxer, str(self.output)]  # fmt: skip
-        process = self._run_ffmpeg(args)
+        process = self._run_ffmpeg(prepare_audio_args(self.audio, self.output, self.muxer, loudness_filter, PAD_S))
         covers_s = process.out_time_s  # the last packet's time: short of the file by up to a packet, so safe
         audio_s = max(0.0, covers_s - PAD_S)
         path = self.output
@@ -100,8 +95,7 @@ class AudioPreparation(BackgroundTask):
             process = self._run_ffmpeg(args, lines_kept=loudness.LINES_KEPT)
         finally:
             self._measuring(False)
-        measured = loudness.parse_measurement(process.errors)
-        return None if measured is None else loudness.linear_filter(self.loudness_lufs, measured)
+        return loudness.filter_from_log(process.errors, self.loudness_lufs)
 
     def _measuring(self, measuring: bool) -> None:
         self.measuring = measuring
@@ -112,6 +106,6 @@ class AudioPreparation(BackgroundTask):
         process.start()
         returncode = process.wait()
         if returncode != 0 or process.stalled:
-            last_words = " | ".join(list(process.errors)[-3:]) or "no output"
-            raise RuntimeError(f"ffmpeg {'stalled' if process.stalled else f'exited with code {returncode}'}: {last_words}")
+            how = "stalled" if process.stalled else f"exited with code {returncode}"
+            raise RuntimeError(f"ffmpeg {how}: {process.last_words()}")
         return process

@@ -40,5 +40,5 @@ class AudioProbe:
             process.kill()
             return f"decoding took longer than {self.timeout_s:g} s"
         if returncode != 0:
-            return f"ffmpeg exited with code {returncode}: {' | '.join(process.errors) or 'no output'}"
+            return f"ffmpeg exited with code {returncode}: {process.last_words(len(process.errors))}"
         return None

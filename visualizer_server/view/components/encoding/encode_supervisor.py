@@ -290,9 +290,9 @@ class EncodeSupervisor:
         if process.stalled:
             return _Attempt(count, f"ffmpeg showed no progress for {self.job.stall_s:g} s and was stopped", closed_early)
         if returncode != 0:
-            return _Attempt(count, f"ffmpeg exited with code {returncode}: {self._last_words(process)}", closed_early)
+            return _Attempt(count, f"ffmpeg exited with code {returncode}: {process.last_words()}", closed_early)
         if process.frames != count:
-            return _Attempt(count, f"ffmpeg encoded {process.frames} frames of {count}: {self._last_words(process)}",
+            return _Attempt(count, f"ffmpeg encoded {process.frames} frames of {count}: {process.last_words()}",
                             closed_early)  # fmt: skip
         return _Attempt(count, None, closed_early)
 
@@ -397,10 +397,9 @@ class EncodeSupervisor:
         args = loudness.measure_args(preamble(loglevel="info"), finish.audio_path, finish.duration_s, finish.loudness_lufs)
         process = self._run_to_end(args, "measuring the audio's loudness", lines_kept=loudness.LINES_KEPT)
         try:
-            measured = loudness.parse_measurement(process.errors)
+            return loudness.filter_from_log(process.errors, finish.loudness_lufs)
         except loudness.LoudnessError as error:
             raise EncodeFailed("the audio's loudness could not be measured", str(error)) from None
-        return None if measured is None else loudness.linear_filter(finish.loudness_lufs, measured)
 
     def _run_to_end(self, args: list[str], what: str, lines_kept: int | None = None) -> FfmpegProcess:
         """One ffmpeg of the finish, tried again like a segment's when it dies or stalls."""
@@ -411,7 +410,7 @@ class EncodeSupervisor:
             returncode = process.wait()
             if returncode == 0 and not process.stalled:
                 return process
-            problem = "no progress" if process.stalled else f"exit code {returncode}: {self._last_words(process)}"
+            problem = "no progress" if process.stalled else f"exit code {returncode}: {process.last_words()}"
             log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
                         attempt + 1, self.job.max_restarts + 1)  # fmt: skip
             if attempt < self.job.max_restarts:
@@ -466,7 +465,3 @@ class EncodeSupervisor:
         output = self._finish.output_path if self._finish else None
         return EncoderResult(self.job.session_id, ok, self._next, output, time.monotonic() - self._started_at,
                              (details,) if details else (), self._restarts, reason)  # fmt: skip
-
-    @staticmethod
-    def _last_words(process: FfmpegProcess) -> str:
-        return " | ".join(list(process.errors)[-5:]) or "no output"

@@ -90,6 +90,19 @@ def concat_list(segments: list[tuple[Segment, Path]], fps: int) -> str:
     return "".join(lines)
 
 
+def prepare_audio_args(audio: Path, output: Path, muxer: str, loudness_filter: str | None, pad_s: float) -> list[str]:
+    """The audio alone, as the finish would encode it, followed by ``pad_s`` of silence: written
+    while the frames arrive, so the join only copies it (``AudioPreparation``)."""
+    return [*preamble(), *audio_input_args(audio), "-map", "0:a:0", "-vn",
+            *_audio_encoding(muxer, loudness_filter, f"apad=pad_dur={pad_s:g}"), "-y", "-f", muxer, str(output)]  # fmt: skip
+
+
+def _audio_encoding(muxer: str, loudness_filter: str | None, pad: str) -> list[str]:
+    """The container's audio codec at 48 kHz; loudnorm's linear pass, when given, before the pad."""
+    audio_filter = f"{loudness_filter},{pad}" if loudness_filter else pad
+    return ["-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]
+
+
 def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_filter: str | None = None,
               prepared_audio: Path | None = None) -> list[str]:
     """The finish: the segments listed in ``concat`` copied one after the other, the audio (AAC in
@@ -104,9 +117,8 @@ def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_f
         audio_in = ["-f", DEMUXERS[muxer], "-protocol_whitelist", "file", "-i", f"file:{prepared_audio}"]
         audio_out = ["-map", "1:a:0", "-c:a", "copy"]
     elif finish.audio_path is not None:
-        audio_filter = f"{loudness_filter},apad" if loudness_filter else "apad"
         audio_in = audio_input_args(finish.audio_path)
-        audio_out = ["-map", "1:a:0", "-c:a", *AUDIO_CODECS[muxer], "-ar", AUDIO_RATE, "-af", audio_filter]
+        audio_out = ["-map", "1:a:0", *_audio_encoding(muxer, loudness_filter, "apad")]
     else:
         audio_in, audio_out = [], []
     return [

@@ -92,6 +92,10 @@ class FfmpegProcess:
                     raise EncoderDied(f"ffmpeg stopped reading its input ({error})") from None
                 raise
 
+    def last_words(self, count: int = 5) -> str:
+        """The last ``count`` lines it wrote to stderr, for a log line or a failure's details."""
+        return " | ".join(list(self.errors)[-count:]) or "no output"
+
     def close_input(self) -> None:
         try:
             self._process.stdin.close()

@@ -52,6 +52,12 @@ def parse_measurement(lines: Iterable[str]) -> dict[str, float] | None:
     return values if all(math.isfinite(value) for value in values.values()) else None
 
 
+def filter_from_log(lines: Iterable[str], target_lufs: float) -> str | None:
+    """Pass 1's log to pass 2's filter: the linear gain to the target, None for silence (left as it is)."""
+    measured = parse_measurement(lines)
+    return None if measured is None else linear_filter(target_lufs, measured)
+
+
 def linear_filter(target_lufs: float, measured: dict[str, float]) -> str:
     """Pass 2: one gain to the target, with the measured values (and a range wide enough to stay linear)."""
     loudness_range = min(MAX_RANGE_LU, max(MIN_RANGE_LU, math.ceil(measured["input_lra"] + 1)))
