@@ -58,16 +58,19 @@ def _healthz(server: ServerProcess) -> dict:
 
 def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(start_server, connect, tmp_path,
                                                                             mux_stops_at_birth):  # fmt: skip
-    """Slow (about 10 s): three encoder restarts, then a 3 s window of the server's CPU time."""
-    server = start_server(env=mux_stops_at_birth)
+    """Slow (about 15 s): three encoder restarts, then a 3 s window of the server's CPU time."""
+    # The open segment's ffmpeg waits a minute for its next frame, so the kills below find it: with the
+    # default 3 s it closed early under load before the scan, and a segment sent up to its last frame
+    # (60 at 30 fps) was made and gone before the scan (1 run in ~6 on two workers).
+    server = start_server("--encoder-idle-ms", "60000", env=mux_stops_at_birth)
     client = connect(server.url)
     session_id = _start_with_audio(client, tmp_path, 3.0)
     marker = str(server.work_dir / session_id)
-    # 1. Twice during the first pass, while frames still arrive.
-    for first, last in ((0, 30), (30, 60)):
+    # 1. Twice during the first segment, while its ffmpeg waits for the frames still to come.
+    for first, last in ((0, 30), (30, 50)):
         client.send_frames(session_id, encode_frames(first, last, W, H))
         kill_ffmpeg(marker)
-    client.send_frames(session_id, encode_frames(60, 90, W, H))
+    client.send_frames(session_id, encode_frames(50, 90, W, H))
     # 2. Once during the audio mux.
     client.end(session_id, 90)
     os.kill(_catch_mux(session_id), signal.SIGKILL)
