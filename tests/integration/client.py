@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import socketio
 
@@ -43,12 +43,17 @@ class RecordingClient:
 
     def wait_for_stage(self, stage: str, timeout: float = EVENT_TIMEOUT_S) -> dict[str, Any]:
         """The first ``progress`` event of ``stage``, waiting for it to arrive."""
+        return self.wait_for_progress(lambda report: report["stage"] == stage, f"of stage {stage!r}", timeout)
+
+    def wait_for_progress(self, wanted: Callable[[dict[str, Any]], bool], what: str = "as wanted",
+                          timeout: float = EVENT_TIMEOUT_S) -> dict[str, Any]:  # fmt: skip
+        """The first ``progress`` event that is ``wanted``, waiting for it to arrive."""
         def reached() -> Any:
-            return next((p for p in self.events.get("progress", []) if p["stage"] == stage), None)
+            return next((report for report in self.events.get("progress", []) if wanted(report)), None)
 
         with self._arrived:
             if not self._arrived.wait_for(reached, timeout):
-                raise AssertionError(f"no progress of stage {stage!r} within {timeout} s")
+                raise AssertionError(f"no progress {what} within {timeout} s")
             return reached()
 
     def resume_until(self, session_id: str, token: str, event: str) -> dict[str, Any]:

@@ -248,6 +248,49 @@ def test_a_full_disk_answers_server_busy_and_loses_nothing(small_disk, start_ser
     _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
 
 
+def test_an_encoder_that_finds_the_disk_full_waits_for_room_and_loses_nothing(small_disk, start_server, connect):
+    """Once frame 0 is stored the disk has no inode left: the segment's ffmpeg cannot make its file.
+    That is no crash (before, four at once failed the session): the encode waits, the client is told,
+    and once there is room the video is made, no restart counted."""
+    work = small_disk
+    server = start_server("--min-free-disk-bytes", "0", work=work)
+    client = connect(server.url)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    frames = encode_frames(0, 12, W, H)
+    fillers = _fill_inodes(work / "filler")
+    for path in fillers[-2:]:  # room for frame 0 and its folder, none for ffmpeg's segment
+        path.unlink()
+    client.send_frames(session_id, {0: frames[0]})
+    waiting = client.wait_for_progress(lambda report: report["waiting_for_disk"], "waiting for disk space")
+    assert waiting["frames_encoded"] == 0
+    assert client.send_frame(session_id, 1, frames[1])["error"]["code"] == "server_busy"
+    for path in fillers[:-2]:
+        path.unlink()
+    client.send_frames(session_id, {index: frames[index] for index in range(1, 12)})
+    assert client.call("end_session", {"session_id": session_id, "frame_count": 12})["ok"]
+    client.wait_for("video_ready")
+    _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
+    assert not client.events["progress"][-1]["waiting_for_disk"]
+    assert "restart" not in "".join(server.lines), "waiting for room is not a restart"
+
+
+def test_a_session_that_expires_on_a_full_disk_is_told_and_recorded_once_there_is_room(small_disk, start_server,
+                                                                                       connect):  # fmt: skip
+    """The server's own moves happen on a full disk: before, the expiry's manifest could not be written,
+    so the move did not happen, and the session waited, unexpired and untold, for ever."""
+    work = small_disk
+    server = start_server("--idle-timeout-s", "1", "--sweep-interval-s", "1", "--min-free-disk-bytes", "0", work=work)
+    client = connect(server.url)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    fillers = _fill_inodes(work / "filler")
+    assert client.wait_for("session_failed")["error"]["code"] == "expired"
+    manifest = work / session_id / "manifest.json"
+    assert json.loads(manifest.read_text())["state"] == "receiving", "the disk was full: nothing was written"
+    for path in fillers:
+        path.unlink()
+    wait_until(lambda: json.loads(manifest.read_text())["state"] == "expired", what="the sweep's save of the manifest")
+
+
 def test_sigterm_during_the_restore_of_many_sessions_exits_cleanly(start_server, connect):
     """Slow (about 10 s): 3,000 sessions are written for the restart to restore."""
     server = start_server()

@@ -1,4 +1,5 @@
-"""Housekeeping: idle sessions expire, finished ones go after their retention, orphaned folders go."""
+"""Housekeeping: idle sessions expire, finished ones go after their retention, manifests a full disk
+held back are written, orphaned folders go."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ class SweepCommand(PipelineCommand):
                 self.videos.remove(session.id)
                 self.frames.remove_session(session)
                 self.sessions.forget(session.id)
-        # 3. A folder with no manifest belongs to no session (a crash mid-create, a cancel racing a write).
+        # 3. A manifest that a full disk kept from being written is written, now that there may be room.
+        self.sessions.save_unsaved()
+        # 4. A folder with no manifest belongs to no session (a crash mid-create, a cancel racing a write).
         for folder in self.frames.orphans(set(self.sessions.sessions)):
             log.info("removing %s: a session folder without a manifest", folder)
             self.frames.remove_folder(folder)

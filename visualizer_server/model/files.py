@@ -51,10 +51,29 @@ def busy_when_disk_full() -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if disk_full(error):
             raise ServiceError(SERVER_BUSY, "the server's disk is full, and nothing of this was kept; "
                                             "send it again later") from None  # fmt: skip
         raise
+
+
+ROOM_BYTES = 1 << 20  # less free than this, and a file system counts as full
+
+
+def disk_full(error: OSError) -> bool:
+    """Whether a write failed for want of space (or of quota), not for a fault of its own."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def out_of_room(folder: Path) -> bool:
+    """Whether the file system that holds ``folder`` is full: no free inode, or under a MiB free.
+    An encoder asks after ffmpeg failed: a full disk is waited out, it is not the encoder's fault."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False  # a folder gone (a cancel): whatever failed is not for want of room
+    no_inode = stats.f_files > 0 and stats.f_favail == 0  # f_files 0: a file system without an inode limit
+    return no_inode or stats.f_bavail * stats.f_frsize < ROOM_BYTES
 
 
 def read_fence(folder: Path) -> int:

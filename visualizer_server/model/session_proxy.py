@@ -12,7 +12,7 @@ import eventlet
 from puremvc.patterns.proxy import Proxy
 
 from .. import notifications as n
-from ..errors import UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
+from ..errors import SERVER_BUSY, UNAUTHORIZED, UNKNOWN_SESSION, ServiceError
 from .files import (
     FENCE_NAME,
     MANIFEST_NAME,
@@ -25,7 +25,7 @@ from .files import (
     read_fence,
 )
 from .vo.events import ProgressReport, SessionChange
-from .vo.lifecycle import Event, next_state
+from .vo.lifecycle import ASKED_EVENTS, Event, next_state
 from .vo.session import Session, SessionSpec
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,9 @@ class SessionProxy(Proxy):
         """Move ``session`` by ``event`` (``conflict`` if the lifecycle has no such move), save, announce.
 
         ``error`` is what a ``fail`` or ``expire`` tells the client. A move whose manifest cannot
-        be saved (a full disk; in a cluster, a session another node took) does not happen.
+        be saved does not happen when another node took the session (a cluster), nor, on a full
+        disk, when a client asked for it (``ASKED_EVENTS``: it is told ``server_busy``). The
+        server's own moves happen on a full disk too, and are saved later (``save_unsaved``).
         """
         before, before_error = session.state, session.error
         session.state = next_state(before, event)
@@ -79,6 +81,12 @@ class SessionProxy(Proxy):
             session.error = error.to_dict()
         try:
             self.save(session)
+        except ServiceError as failure:
+            if failure.code != SERVER_BUSY or event in ASKED_EVENTS:
+                session.state, session.error = before, before_error
+                raise
+            session.unsaved = True
+            log.warning("session %s: %s; its manifest is written once the disk has room", session.id, event)
         except Exception:
             session.state, session.error = before, before_error
             raise
@@ -123,6 +131,15 @@ class SessionProxy(Proxy):
         check_fence(folder, session.fence)
         with busy_when_disk_full():
             atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
+        session.unsaved = False
+
+    def save_unsaved(self) -> None:
+        """Write the manifests a full disk kept from being written, where there is room now."""
+        for session in [session for session in self.sessions.values() if session.unsaved]:
+            try:
+                self.save(session)
+            except (ServiceError, OSError) as error:  # still full; a folder a cancel removed meanwhile
+                log.debug("session %s: its manifest still cannot be written (%s)", session.id, error)
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None

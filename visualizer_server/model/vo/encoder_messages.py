@@ -17,6 +17,7 @@ class EncoderStage(StrEnum):
     IDLE = "idle"  # no frame to encode: waiting for frame 0, or for the next one after a segment closed
     QUEUED = "queued"  # frames to encode, waiting for a free encoder slot (the client sees waiting_for_encoder)
     FEEDING = "feeding"  # a segment's ffmpeg is being fed
+    WAITING_FOR_DISK = "waiting_for_disk"  # ffmpeg found the disk full: waiting for room, without a slot
     MEASURING = "measuring"  # the audio's loudness, before the join that normalises it
     JOINING = "joining"  # the finished segments joined by stream copy, the audio muxed in
 

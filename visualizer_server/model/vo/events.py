@@ -41,6 +41,7 @@ class ProgressReport(ClientEvent):
     frames_encoded: int = 0
     bytes_uploaded: int = 0
     waiting_for_encoder: bool = False
+    waiting_for_disk: bool = False
     measuring_loudness: bool = False
 
 

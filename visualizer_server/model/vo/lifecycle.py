@@ -50,6 +50,11 @@ class Event(StrEnum):
 LIVE_STATES = (State.RECEIVING, State.ENCODING, State.MUXING, State.UPLOADING)
 FINAL_STATES = (State.DONE, State.FAILED, State.CANCELLED, State.EXPIRED)
 BACK_TO_WORK = (Event.RESTART, Event.TAKEOVER)  # events after which a session's work starts again on this node
+# The moves a client asks for: one whose manifest a full disk keeps from being written is refused
+# (``server_busy``), and the client asks again. Every other move is the server's own and happens all
+# the same, its manifest written at the session's next save: a restart meanwhile finds the state
+# before, from which the work is done again (an encode's failure, an expiry, a finished video).
+ASKED_EVENTS = (Event.END, Event.CANCEL, Event.RESUME)
 
 TRANSITIONS: dict[tuple[State, Event], State] = {
     (State.RECEIVING, Event.END): State.ENCODING,

@@ -71,6 +71,7 @@ class Session:
     frames_encoded: int = 0
     encoder_restarts: int = 0
     waiting_for_encoder: bool = False
+    waiting_for_disk: bool = False  # the encode found the server's disk full and waits for room
     measuring_loudness: bool = False  # the first of loudnorm's two passes is running
     error: dict[str, Any] | None = None
     last_progress_at: float = 0.0
@@ -85,6 +86,7 @@ class Session:
     youtube_processing: dict[str, Any] | None = None  # status (watching until known), reason, since (upload time)
     fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)
     segments: list[list[int]] = dataclasses.field(default_factory=list)  # [first, count] of each finished segment
+    unsaved: bool = False  # a full disk kept its manifest from being written: the sweep writes it (not saved)
 
     def touch(self) -> None:
         """Its client did something: the idle timeout starts again."""
@@ -132,6 +134,7 @@ class Session:
             "frames_encoded": self.frames_encoded,
             "bytes_uploaded": self.bytes_uploaded,
             "waiting_for_encoder": self.waiting_for_encoder,
+            "waiting_for_disk": self.waiting_for_disk,
             "measuring_loudness": self.measuring_loudness,
         }
 

@@ -11,7 +11,9 @@ for want of frames, and at every segment's end while another session waits for o
 take turns (``EncoderSlots`` hands slots out in order). An ffmpeg that dies (killed, crashed, a
 non-zero exit, or stalled: see ``FfmpegProcess``'s watchdog) costs its segment only: that segment
 is encoded again from the spool, up to ``max_restarts`` times per segment, then the session fails;
-a hardware encoder that fails is replaced by the software one for the next try. The audio is
+a hardware encoder that fails is replaced by the software one for the next try. An ffmpeg that
+fails for want of disk space is no crash: the encode gives its slot back and waits until the disk
+has room (looking every ``DISK_POLL_S``), then tries again, uncounted. The audio is
 encoded once it is all stored (``AudioPreparation``, beside the segments), and the finish joins the
 segments and that audio by stream copy, so it costs the copy whatever the length. Notifications only wake it: no
 acknowledgement, resume or startup ever feeds an encoder. Knows nothing of PureMVC: it reports
@@ -21,13 +23,16 @@ through the callbacks it is given.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Callable, NamedTuple
 
 import eventlet
 
+from ....model.files import disk_full, out_of_room
 from ....model.vo.codec import CODECS
 from ....model.vo.encoder_messages import (
     EncodeJob,
@@ -47,6 +52,10 @@ from .ffmpeg_process import EncoderDied, FfmpegProcess
 from ..greenlets import Pulse
 
 log = logging.getLogger(__name__)
+
+DISK_POLL_S = 1.0  # how often an encode that found its disk full looks for room again
+# ffmpeg's words for a write that found no room (its own errors are strerror's).
+NO_ROOM_WORDS = (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
 
 
 class EncodeFailed(Exception):
@@ -130,8 +139,15 @@ class EncodeSupervisor:
         (None after a stop, or when a previous run kept it prepared: a restart, a takeover)."""
         kept = any(prepared.loudness_lufs == loudness_lufs for prepared in self.job.prepared_audio)
         if self._audio is None and not self._stopped and not kept:
+            try:
+                output = self.job.new_intermediate()
+            except OSError as error:
+                if not disk_full(error):
+                    raise
+                log.warning("session %s: the disk is full; the audio is encoded in the finish", self.job.session_id)
+                return None
             muxer = CODECS[self.job.codec].muxer
-            self._audio = AudioPreparation(audio, self.job.new_intermediate(), muxer, loudness_lufs, self.job.stall_s,
+            self._audio = AudioPreparation(audio, output, muxer, loudness_lufs, self.job.stall_s,
                                            on_measuring=self._report, kept_path=self.job.prepared_audio_path)  # fmt: skip
             self._audio.start()
         return self._audio
@@ -237,12 +253,15 @@ class EncodeSupervisor:
         once ffmpeg made all of it. Whether it closed early for want of frames."""
         first, restarts = self._next, 0
         while True:
-            output = self.job.new_intermediate()
+            output = self._new_intermediate()
             attempt = self._encode_once(first, output)
             if attempt.problem is None:
                 break
             output.unlink(missing_ok=True)
             self._replay = True
+            if self._no_room(attempt.problem, output.parent):
+                self._wait_for_room(output.parent)
+                continue
             if self.job.hardware_encoder is not None:
                 self._fall_back_to_software(attempt.problem)
                 continue
@@ -360,11 +379,12 @@ class EncodeSupervisor:
         self._stage = EncoderStage.JOINING
         self._report()
         finish = self._finish
-        concat = self.job.new_intermediate().with_suffix(".ffconcat")  # beside the segments: bare names resolve
-        concat.write_text(concat_list(self._segments, self.job.fps))
+        concat = self._new_intermediate().with_suffix(".ffconcat")  # beside the segments: bare names resolve
+        folders = (concat.parent, finish.output_path.parent)
+        self._write_when_room(concat, concat_list(self._segments, self.job.fps))
         args = join_args(concat, finish, CODECS[self.job.codec].muxer, loudness_filter, prepared and prepared.path)
         try:
-            self._run_to_end(args, "joining the video")
+            self._run_to_end(args, "joining the video", folders)
         except EncodeFailed:
             finish.output_path.unlink(missing_ok=True)
             raise
@@ -401,9 +421,13 @@ class EncodeSupervisor:
         except loudness.LoudnessError as error:
             raise EncodeFailed("the audio's loudness could not be measured", str(error)) from None
 
-    def _run_to_end(self, args: list[str], what: str, lines_kept: int | None = None) -> FfmpegProcess:
-        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls."""
-        for attempt in range(self.job.max_restarts + 1):
+    def _run_to_end(self, args: list[str], what: str, folders: tuple[Path, ...] = (),
+                    lines_kept: int | None = None) -> FfmpegProcess:  # fmt: skip
+        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls, and
+        after the disk has room again when ``folders`` (where it writes) were full."""
+        tries = self.job.max_restarts + 1
+        attempt = 0
+        while True:
             extra = {} if lines_kept is None else {"lines_kept": lines_kept}
             process = self._process = FfmpegProcess(args, stall_s=self.job.stall_s, **extra)
             process.start()
@@ -411,11 +435,61 @@ class EncodeSupervisor:
             if returncode == 0 and not process.stalled:
                 return process
             problem = "no progress" if process.stalled else f"exit code {returncode}: {process.last_words()}"
+            if self._no_room(problem, *folders):
+                self._wait_for_room(*folders)
+                continue
+            attempt += 1
             log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
-                        attempt + 1, self.job.max_restarts + 1)  # fmt: skip
-            if attempt < self.job.max_restarts:
-                self._restarts += 1
-        raise EncodeFailed(f"ffmpeg failed {self.job.max_restarts + 1} times {what}", problem)
+                        attempt, tries)  # fmt: skip
+            if attempt == tries:
+                raise EncodeFailed(f"ffmpeg failed {tries} times {what}", problem)
+            self._restarts += 1
+
+    # -- a full disk ---------------------------------------------------------------------------------
+    @staticmethod
+    def _no_room(problem: str, *folders: Path) -> bool:
+        """Whether ffmpeg failed for want of room: its own words say so, or a disk it writes to is full."""
+        return any(words in problem for words in NO_ROOM_WORDS) or any(out_of_room(folder) for folder in folders)
+
+    def _wait_for_room(self, *folders: Path) -> None:
+        """Until the disks of ``folders`` have room: without the slot (another session's encode may
+        be what frees it), the client told (``waiting_for_disk``). At least one look's wait, so an
+        ffmpeg that keeps saying the disk is full is not started again and again at once."""
+        stage = self._stage
+        self._give_back()
+        self._stage = EncoderStage.WAITING_FOR_DISK
+        self._report()
+        log.warning("session %s: the disk is full; the encode waits for room, and goes on from the spool",
+                    self.job.session_id)  # fmt: skip
+        eventlet.sleep(DISK_POLL_S)
+        while any(out_of_room(folder) for folder in folders):
+            eventlet.sleep(DISK_POLL_S)
+        log.info("session %s: the disk has room again; the encode goes on", self.job.session_id)
+        self._take_slot()
+        self._stage = stage
+        self._report()
+
+    def _new_intermediate(self) -> Path:
+        """A fresh file's name in the segments folder, once that folder could be made."""
+        while True:
+            try:
+                return self.job.new_intermediate()
+            except OSError as error:
+                if not disk_full(error):
+                    raise
+                self._wait_for_room(self.job.frame_path(self._next).parent)  # the spool's, on the same disk
+
+    def _write_when_room(self, path: Path, text: str) -> None:
+        """A small file of the finish, written once there is room for it."""
+        while True:
+            try:
+                path.write_text(text)
+                return
+            except OSError as error:
+                if not disk_full(error):
+                    raise
+                path.unlink(missing_ok=True)
+                self._wait_for_room(path.parent)
 
     # -- small helpers ------------------------------------------------------------------------------
     def _take_slot(self) -> None:
