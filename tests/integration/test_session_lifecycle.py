@@ -92,7 +92,8 @@ def test_killed_ffmpeg_is_restarted_from_the_spool_and_the_server_stays_idle(sta
 
 
 def test_an_encoder_that_keeps_dying_fails_the_session_and_frees_its_slot(start_server, connect):
-    server = start_server("--encoder-restarts", "1", "--max-concurrent-encodes", "1")
+    # A minute's idle close: the restarted ffmpeg waits for frame 10 until the second kill finds it.
+    server = start_server("--encoder-restarts", "1", "--max-concurrent-encodes", "1", "--encoder-idle-ms", "60000")
     client = connect(server.url)
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
     client.send_frames(session_id, encode_frames(0, 10, W, H))
