@@ -359,11 +359,11 @@ def test_cancel_while_encoding_in_the_browser_ends_cancelled_not_failed(visit):
 
 
 def test_continue_after_a_reload_with_the_chosen_file_restores_the_form_and_finishes(visit, tmp_path):
-    """Slow (about 40 s): headless Chromium draws 180 frames of 360x360 (a 6 s track) in software, each sent
+    """Slow (about 25 s): headless Chromium draws 90 frames of 360x360 (a 3 s track) in software, each sent
     as a JPEG for the server to encode, with a reload after the 30th (then the page analyses the track again
     and redraws from frame 0)."""
     track = tmp_path / "my song.wav"
-    track.write_bytes(_kick_track(6))
+    track.write_bytes(_kick_track(3))
     page = visit.open("?style=waveform&palette=forest&aspect=1:1&resolution=360p&encode=server&title=Reload")
     page.set_input_files("#audio-file", str(track))
     page.click("#render")
@@ -379,7 +379,7 @@ def test_continue_after_a_reload_with_the_chosen_file_restores_the_form_and_fini
     page.click("#continue")
     _wait_done(page)
     facts = probe(_video_frames(visit.server)[0])
-    assert (facts.frames, facts.width, facts.height, facts.audio_codec) == (180, 360, 360, "aac")
+    assert (facts.frames, facts.width, facts.height, facts.audio_codec) == (90, 360, 360, "aac")
 
 
 def test_the_preview_plays_the_track_live_with_the_chosen_style(visit):

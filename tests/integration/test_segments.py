@@ -4,7 +4,9 @@ a restart cost one segment, the spool stays small, and the boundaries cannot be 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import threading
 import urllib.request
@@ -21,7 +23,7 @@ from visualizer_server.view.components.encoding.video_encoders import video_code
 from ..conftest import ServerProcess
 from ..media import (alpha_plane, decode_alpha, encode_frame, encode_frames, encode_transparent_frame, frame_pixels,
                      make_wav, probe)  # fmt: skip
-from ..processes import kill_ffmpeg, wait_until
+from ..processes import catch_stopped, ffmpeg_stopping_once, kill_ffmpeg, wait_until
 
 W, H, FPS = 160, 96, 10
 SEGMENT_ARGS = ["--segment-seconds", "1", "--encoder-idle-ms", "1000"]  # 10-frame segments at 10 fps
@@ -143,6 +145,27 @@ def test_a_restart_mid_session_encodes_one_segment_again_and_the_spool_stays_sma
     frame_bytes = len(encode_frame(0, W, H, "png"))
     assert sampler.peak <= 2 * 10 * frame_bytes + 20 * frame_bytes, f"spool peak {sampler.peak} bytes"
     assert not (work / session_id / "frames").exists() or not list((work / session_id / "frames").iterdir())
+
+
+def test_an_audio_preparation_killed_mid_session_costs_the_video_nothing(tmp_path, start_server, connect):
+    """The audio's ffmpeg, started once the track is stored, is stopped at birth and killed (-9): the
+    finish encodes the spool's audio instead, and the video has all of it, cut at its duration."""
+    env = ffmpeg_stopping_once(tmp_path, "pad_dur=")  # the preparation's pad; the finish's is apad alone
+    server = start_server(*FULL_SEGMENT_ARGS, env=env)
+    client = connect(server.url)
+    audio = make_wav(tmp_path / "tone.wav", 3.0)
+    session_id = client.start(width=W, height=H, fps=FPS, format="png",
+                              audio={"filename": "tone.wav", "size": len(audio)})["session_id"]  # fmt: skip
+    client.send_audio(session_id, audio)
+    preparation = catch_stopped(str(tmp_path / "work" / session_id), "pad_dur=")
+    os.kill(preparation, signal.SIGKILL)
+    client.send_frames(session_id, _pngs(0, 25))
+    client.end(session_id, 25)
+    client.wait_for("video_ready")
+    facts = probe(tmp_path / "output" / f"{session_id}.mp4")
+    assert facts.frame_indexes == list(range(25)) and facts.audio_codec == "aac"
+    assert facts.audio_duration_s == pytest.approx(2.5, abs=0.03)
+    assert any("could not be prepared" in line for line in server.lines)
 
 
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:
