@@ -14,6 +14,7 @@ Every ffmpeg reports ``-progress`` on stdout: that is what its no-progress watch
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -31,7 +32,15 @@ AUDIO_RATE = "48000"
 AUDIO_CODECS = {"mp4": ["aac", "-b:a", AUDIO_BITRATE], "webm": ["libopus", "-b:a", AUDIO_BITRATE],
                 "mov": ["pcm_s16le"]}  # fmt: skip
 DEMUXERS = {"mp4": "mov", "mov": "mov", "webm": "matroska"}  # reading back a file of our own container
-INDEX_FIRST = {"mp4": ["-movflags", "+faststart"], "mov": ["-movflags", "+faststart"], "webm": ["-cues_to_front", "1"]}
+# MP4 and MOV put their index (the moov box) at the front in room kept for it there, instead of
+# +faststart's second write of the whole file after the copy, which grew the finish with the length
+# (1.15 s of a 3-minute join here). Measured: 13.5 bytes a sample for 3 minutes of H.264 and AAC; 64
+# covers the worst tables (a size, a composition offset, a sync entry and a chunk of its own for
+# every sample: 36 bytes) twice over. A video or audio sample each, and AAC's 1024-sample packets
+# (PCM in MOV writes its chunks no more often). What the index leaves unused is a ``free`` box.
+MOOV_BYTES_PER_SAMPLE = 64
+MOOV_BASE_BYTES = 64 * 1024  # what does not grow with the length: headers, edit lists, metadata
+AUDIO_PACKET_SAMPLES = 1024
 # On a pipe, ffmpeg otherwise reads 5 MB or 5 s of frames before it encodes anything, so small
 # frames would not be encoded while they arrive.
 NO_PROBING = ["-probesize", "32", "-analyzeduration", "0"]
@@ -124,5 +133,19 @@ def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_f
     return [
         *preamble(), "-y", "-f", "concat", "-i", str(concat), *audio_in,
         "-map", "0:v:0", *audio_out, "-c:v", "copy", "-t", f"{finish.duration_s:.6f}",
-        *INDEX_FIRST[muxer], "-f", muxer, str(finish.output_path),
+        *_index_first(muxer, finish), "-f", muxer, str(finish.output_path),
     ]  # fmt: skip
+
+
+def _index_first(muxer: str, finish: FinishEncode) -> list[str]:
+    """The index at the front, so the video plays while it downloads: in room reserved for it (MP4,
+    MOV), or by moving the cues there (WebM: a few entries a segment, moved at little cost)."""
+    if muxer == "webm":
+        return ["-cues_to_front", "1"]
+    return ["-moov_size", str(moov_room(finish.frame_count, finish.duration_s if finish.audio_path else 0.0))]
+
+
+def moov_room(frames: int, audio_s: float) -> int:
+    """Bytes to keep at the front of an MP4 or MOV for the index of ``frames`` and ``audio_s`` of audio."""
+    audio_packets = math.ceil(audio_s * int(AUDIO_RATE) / AUDIO_PACKET_SAMPLES)
+    return MOOV_BASE_BYTES + MOOV_BYTES_PER_SAMPLE * (frames + audio_packets + 1)
