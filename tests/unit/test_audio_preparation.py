@@ -11,6 +11,7 @@ import pytest
 
 from visualizer_server.model.vo.encoder_messages import FinishEncode, PreparedAudio
 from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation
+from visualizer_server.view.components.encoding.encoder_slots import EncoderSlots
 
 from ..media import make_wav, probe
 from ..processes import pids_with, wait_until
@@ -155,3 +156,24 @@ def test_a_kept_audio_gone_bad_is_replaced_by_the_spool_s_in_the_join(tmp_path):
     bad.path.write_bytes(b"\x00\x00\x00\x18ftypisom" + bytes(200))  # a head and nothing a demuxer can use
     run = Run(tmp_path, image_format="jpeg", segment_frames=10, max_restarts=0, prepared_audio=(bad,))
     assert _video_with_audio(run, 20, tmp_path / "tone.wav").audio_duration_s == pytest.approx(2.0, abs=0.03)
+
+
+def test_preparations_take_turns_for_their_slots_and_one_stopped_while_waiting_leaves_the_queue(tmp_path):
+    """Sessions whose audio completes at once start no ffmpeg each at once: a preparation waits for one
+    of the slots the sessions' preparations share (here the test holds the only one)."""
+    make_wav(tmp_path / "tone.wav", seconds=1.0)
+    slots = EncoderSlots(1)
+    slots.take()  # another session's preparation runs
+    waiting = AudioPreparation(tmp_path / "tone.wav", tmp_path / "a.mp4", "mp4", None, stall_s=10, slots=slots)
+    stopped = AudioPreparation(tmp_path / "tone.wav", tmp_path / "b.mp4", "mp4", None, stall_s=10, slots=slots)
+    stopped.start()
+    wait_until(lambda: slots.contended, pause=eventlet.sleep, what="a preparation waiting for a slot")
+    stopped.stop()
+    assert stopped.result() is None and not slots.contended, "a stopped preparation leaves the queue"
+    waiting.start()
+    wait_until(lambda: slots.contended, pause=eventlet.sleep, what="a preparation waiting for a slot")
+    assert pids_with(str(tmp_path / "tone.wav")) == [], "no ffmpeg without a slot"
+    slots.give_back()
+    prepared = waiting.result()
+    assert prepared is not None and _decoded(prepared.path)[0] == "aac"
+    assert slots.try_take(), "its slot is given back once its audio is prepared"

@@ -37,6 +37,9 @@ class EncoderMediator(SessionWorkersMediator):
         self.workers: dict[str, EncodeSupervisor] = {}
         self.slots = EncoderSlots(settings.max_concurrent_encodes)
         self.copy_slots = EncoderSlots(sys.maxsize)  # never waited for
+        # The audio's preparations (one short ffmpeg a session, once its track is stored) take turns
+        # too: sessions whose audio completes at once must not start an ffmpeg each at once.
+        self.audio_slots = EncoderSlots(settings.max_concurrent_encodes)
         self._one_finished = Pulse()
 
     def list_notification_interests(self) -> list[str]:
@@ -88,7 +91,7 @@ class EncoderMediator(SessionWorkersMediator):
             self._one_finished.fire()
 
         slots = self.copy_slots if job.copies_stream else self.slots
-        supervisor = self.view_component(job, slots, progressed, finished, segment_encoded)
+        supervisor = self.view_component(job, slots, progressed, finished, segment_encoded, self.audio_slots)
         self.start_worker(job.session_id, supervisor)
         made = sum(segment.count for segment in job.finished)
         log.info("session %s: encoder ready (%dx%d %s @ %d fps, segments of %d frames, %d already made), it starts "

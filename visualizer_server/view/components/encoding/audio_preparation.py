@@ -28,6 +28,7 @@ import eventlet.event
 from ....model.vo.encoder_messages import PreparedAudio
 from . import loudness
 from .ffmpeg_commands import preamble, prepare_audio_args
+from .encoder_slots import EncoderSlots
 from .ffmpeg_process import FfmpegProcess
 from ..greenlets import BackgroundTask
 
@@ -40,12 +41,15 @@ class AudioPreparation(BackgroundTask):
     """Encodes ``audio`` into ``output`` (a fresh file of the session's container), then renames it
     to ``kept_path(loudness_lufs, audio_s, covers_s)`` when given, so that a restart or a takeover
     finds it done; ``result`` waits for it. ``on_measuring`` is called when its loudness
-    measurement starts and when it ends (``measuring``)."""
+    measurement starts and when it ends (``measuring``). With ``slots``, its ffmpeg runs only
+    while it holds one (the preparations of all sessions take turns)."""
 
     def __init__(self, audio: Path, output: Path, muxer: str, loudness_lufs: float | None,
                  stall_s: float | None, on_measuring: Callable[[], None] = lambda: None,
-                 kept_path: Callable[[float | None, float, float], Path] | None = None) -> None:  # fmt: skip
+                 kept_path: Callable[[float | None, float, float], Path] | None = None,
+                 slots: EncoderSlots | None = None) -> None:  # fmt: skip
         self.audio, self.output, self.muxer = audio, output, muxer
+        self.slots = slots
         self.kept_path = kept_path
         self.loudness_lufs = loudness_lufs
         self.stall_s = stall_s
@@ -68,12 +72,17 @@ class AudioPreparation(BackgroundTask):
             self._done.send(None)
 
     def _run(self) -> None:
+        if self.slots is not None:
+            self.slots.take()  # a stop meanwhile leaves the queue (GreenletExit)
         try:
             prepared = self._prepare()
         except Exception as error:  # noqa: BLE001 - the finish encodes the audio itself: nothing is lost
             log.info("the audio %s could not be prepared (%s); the finish encodes it", self.audio, error)
             self.output.unlink(missing_ok=True)
             prepared = None
+        finally:
+            if self.slots is not None:
+                self.slots.give_back()  # also when stopped (killed) while its ffmpeg ran
         self._done.send(prepared)
 
     def _prepare(self) -> PreparedAudio:

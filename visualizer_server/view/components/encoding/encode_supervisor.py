@@ -85,9 +85,11 @@ class EncodeSupervisor:
         on_progress: Callable[[EncoderProgress], None],
         on_finished: Callable[[EncoderResult], None],
         on_segment: Callable[[SegmentEncoded], None] = lambda encoded: None,
+        audio_slots: EncoderSlots | None = None,
     ) -> None:
         self.job = job
         self._slots = slots
+        self._audio_slots = audio_slots  # shared by the sessions' audio preparations; None: unbounded
         self._on_progress = on_progress
         self._on_finished = on_finished
         self._on_segment = on_segment
@@ -148,7 +150,8 @@ class EncodeSupervisor:
                 return None
             muxer = CODECS[self.job.codec].muxer
             self._audio = AudioPreparation(audio, output, muxer, loudness_lufs, self.job.stall_s,
-                                           on_measuring=self._report, kept_path=self.job.prepared_audio_path)  # fmt: skip
+                                           on_measuring=self._report, kept_path=self.job.prepared_audio_path,
+                                           slots=self._audio_slots)  # fmt: skip
             self._audio.start()
         return self._audio
 
