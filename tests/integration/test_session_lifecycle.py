@@ -275,6 +275,32 @@ def test_an_encoder_that_finds_the_disk_full_waits_for_room_and_loses_nothing(sm
     assert "restart" not in "".join(server.lines), "waiting for room is not a restart"
 
 
+@pytest.fixture
+def tiny_output(tmp_path: Path) -> Iterator[Path]:
+    """An output folder on a tmpfs of 16 KiB: too small for a video and its index's room."""
+    folder = tmp_path / "tiny-output"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)], check=True)
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_join_that_finds_its_disk_full_removes_its_partial_file_and_waits_for_room(tiny_output, start_server,
+                                                                                    connect):  # fmt: skip
+    """The join's ffmpeg runs out of room in the output folder: the partial video it wrote is removed
+    (it may be what fills the disk), the client is told, and once the file system grows the video is made."""
+    server = start_server("--min-free-disk-bytes", "0", output=tiny_output)
+    client = connect(server.url)
+    session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
+    client.send_frames(session_id, encode_frames(0, 12, W, H))
+    client.end(session_id, 12)
+    client.wait_for_progress(lambda report: report["waiting_for_disk"], "waiting for disk space")
+    assert not list(tiny_output.glob("*.part")), "the join's partial file is removed while it waits"
+    subprocess.run(["mount", "-o", "remount,size=32m", str(tiny_output)], check=True)
+    client.wait_for("video_ready")
+    _assert_exact(tiny_output / f"{session_id}.mp4", 12, audio=False)
+
+
 def test_a_session_that_expires_on_a_full_disk_is_told_and_recorded_once_there_is_room(small_disk, start_server,
                                                                                        connect):  # fmt: skip
     """The server's own moves happen on a full disk: before, the expiry's manifest could not be written,

@@ -287,6 +287,9 @@ class SessionSender:
             ended = self._call("end_session", {"session_id": session_id, "frame_count": len(folder.paths)})
             if ended["ok"]:
                 break
+            if ended["error"]["code"] == "server_busy":  # the server's disk is full: nothing was kept, ask again
+                self._wait_for(lambda: False, ended["error"].get("retry_after_s", 1))
+                continue
             if ended["error"]["code"] != "incomplete":
                 _require(ended, "end_session")
             self._resume()  # some acks were lost with a connection: learn what is really there

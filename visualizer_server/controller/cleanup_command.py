@@ -6,10 +6,8 @@ from __future__ import annotations
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..errors import UPLOAD_FAILED, UPLOAD_QUOTA
 from ..model.vo.events import SessionChange, SessionFailure
 from ..model.vo.lifecycle import State
-from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
 
@@ -27,13 +25,8 @@ class CleanupCommand(PipelineCommand):
             self.frames.remove_session(session)
             self.videos.remove(session.id)
             self.sessions.forget(session.id)
-        elif session.state in (State.DONE, State.EXPIRED) or self._upload_failed(session):
-            self.frames.remove_frames(session)  # the video (when built) and the manifest stay for the retention
-        # (an encode that failed keeps its spool, for a look at what went wrong, until the retention ends)
+        elif not session.unsaved:  # else the sweep, once the state is saved: a restart before finds the state before
+            self.remove_spent_spool(session)
         # 3. A failure is announced to the client.
         if session.state in (State.FAILED, State.EXPIRED):
             self.send_notification(n.SESSION_FAILED, SessionFailure(session.owner_sid, session.id, session.error or {}))
-
-    @staticmethod
-    def _upload_failed(session: Session) -> bool:
-        return session.state == State.FAILED and (session.error or {}).get("code") in (UPLOAD_FAILED, UPLOAD_QUOTA)

@@ -23,6 +23,6 @@ class FinishProcessingCommand(PipelineCommand):
         # 2. In the manifest, so a restart does not ask again and session_status can tell it.
         session.youtube_processing = {**(session.youtube_processing or {}), "status": result.status,
                                       "reason": result.reason}  # fmt: skip
-        self.sessions.save(session)
+        self.sessions.save_when_room(session)
         self.send_notification(n.YOUTUBE_PROCESSED, YouTubeProcessed(session.owner_sid, session.id, result.video_id,
                                                                      result.status, result.reason))  # fmt: skip

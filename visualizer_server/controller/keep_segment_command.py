@@ -7,7 +7,6 @@ import logging
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
-from ..errors import ServiceError
 from ..model.vo.encoder_messages import SegmentEncoded
 from ..model.vo.events import SessionRef
 from .pipeline_command import PipelineCommand
@@ -35,8 +34,5 @@ class KeepSegmentCommand(PipelineCommand):
             encoded.path.unlink(missing_ok=True)  # a lost fence, a folder cancelled meanwhile: no part file stays
             raise  # the encoder's report fails the session, or lets it go when another node took it
         session.segments.append([segment.first, segment.count])
-        try:
-            self.sessions.save(session)
-        except ServiceError as error:  # the segment's file is the truth (a restart finds it); the record can wait
-            log.warning("session %s: the manifest could not record a segment now (%s)", session.id, error)
+        self.sessions.save_when_room(session)  # the segment's file is the truth (a restart finds it): the record can wait
         log.debug("session %s: frames %d to %d kept as a segment", session.id, segment.first, segment.end - 1)

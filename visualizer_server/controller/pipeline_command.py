@@ -5,9 +5,11 @@ from __future__ import annotations
 from puremvc.patterns.command import SimpleCommand
 
 from .. import notifications as n
-from ..errors import SERVER_BUSY, ServiceError
+from ..errors import SERVER_BUSY, UPLOAD_FAILED, UPLOAD_QUOTA, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import SessionRef
+from ..model.vo.lifecycle import State
+from ..model.vo.session import Session
 from ..settings import Settings
 from .model_access import ModelAccess
 
@@ -28,6 +30,14 @@ class PipelineCommand(ModelAccess, SimpleCommand):
         nothing of it touches the session's files afterwards. Stopping what does not run is harmless."""
         for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
             self.send_notification(stop, SessionRef(session_id))
+
+    def remove_spent_spool(self, session: Session) -> None:
+        """The frames a final state no longer needs leave the spool: a video made, an expiry, a failed
+        upload (the video and the manifest stay for the retention). An encode that failed keeps its
+        spool, for a look at what went wrong, until the retention ends."""
+        upload_failed = session.state == State.FAILED and (session.error or {}).get("code") in (UPLOAD_FAILED, UPLOAD_QUOTA)
+        if session.state in (State.DONE, State.EXPIRED) or upload_failed:
+            self.frames.remove_frames(session)
 
     def require_disk(self, incoming: int) -> None:
         """Refuse new data before the disk fills, rather than half-write it."""

@@ -17,5 +17,5 @@ class UploadProgressCommand(PipelineCommand):
         session.bytes_uploaded = progress.bytes_uploaded
         if progress.resumable_uri and progress.resumable_uri != session.upload_uri:
             session.upload_uri = progress.resumable_uri
-            self.sessions.save(session)
+            self.sessions.save_when_room(session)  # until saved, a restart starts the upload anew
         self.sessions.report_progress(session)

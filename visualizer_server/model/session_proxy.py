@@ -72,21 +72,18 @@ class SessionProxy(Proxy):
 
         ``error`` is what a ``fail`` or ``expire`` tells the client. A move whose manifest cannot
         be saved does not happen when another node took the session (a cluster), nor, on a full
-        disk, when a client asked for it (``ASKED_EVENTS``: it is told ``server_busy``). The
-        server's own moves happen on a full disk too, and are saved later (``save_unsaved``).
+        disk, for ``end`` (``ASKED_EVENTS``: the client is told ``server_busy``). Other moves happen
+        on a full disk too, and are saved later (``save_unsaved``).
         """
         before, before_error = session.state, session.error
         session.state = next_state(before, event)
         if error is not None:
             session.error = error.to_dict()
         try:
-            self.save(session)
-        except ServiceError as failure:
-            if failure.code != SERVER_BUSY or event in ASKED_EVENTS:
-                session.state, session.error = before, before_error
-                raise
-            session.unsaved = True
-            log.warning("session %s: %s; its manifest is written once the disk has room", session.id, event)
+            if event in ASKED_EVENTS:
+                self.save(session)
+            else:
+                self.save_when_room(session)
         except Exception:
             session.state, session.error = before, before_error
             raise
@@ -133,13 +130,32 @@ class SessionProxy(Proxy):
             atomic_write(folder / MANIFEST_NAME, json.dumps(session.manifest(), indent=2).encode())
         session.unsaved = False
 
-    def save_unsaved(self) -> None:
-        """Write the manifests a full disk kept from being written, where there is room now."""
+    def save_when_room(self, session: Session) -> None:
+        """Save, or on a full disk leave the save to the sweep (``unsaved``): for what a restart can
+        come back from without it (a state before, a segment whose file is the truth)."""
+        try:
+            self.save(session)
+        except ServiceError as error:
+            if error.code != SERVER_BUSY:
+                raise
+            session.unsaved = True
+            log.warning("session %s: the disk is full; its manifest is written once there is room", session.id)
+
+    def save_unsaved(self) -> list[Session]:
+        """Write the manifests a full disk kept from being written, where there is room now; the
+        sessions saved. One another node took meanwhile (a cluster) is left as it is, unsaved no more."""
+        saved = []
         for session in [session for session in self.sessions.values() if session.unsaved]:
             try:
                 self.save(session)
-            except (ServiceError, OSError) as error:  # still full; a folder a cancel removed meanwhile
-                log.debug("session %s: its manifest still cannot be written (%s)", session.id, error)
+                saved.append(session)
+            except ServiceError as error:
+                session.unsaved = error.code == SERVER_BUSY  # still full; a lost fence is never saved here
+                log.debug("session %s: its manifest cannot be written (%s)", session.id, error)
+            except OSError as error:  # its folder removed meanwhile (a cancel, the retention)
+                session.unsaved = False
+                log.debug("session %s: its manifest cannot be written (%s)", session.id, error)
+        return saved
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None

@@ -50,11 +50,12 @@ class Event(StrEnum):
 LIVE_STATES = (State.RECEIVING, State.ENCODING, State.MUXING, State.UPLOADING)
 FINAL_STATES = (State.DONE, State.FAILED, State.CANCELLED, State.EXPIRED)
 BACK_TO_WORK = (Event.RESTART, Event.TAKEOVER)  # events after which a session's work starts again on this node
-# The moves a client asks for: one whose manifest a full disk keeps from being written is refused
-# (``server_busy``), and the client asks again. Every other move is the server's own and happens all
-# the same, its manifest written at the session's next save: a restart meanwhile finds the state
-# before, from which the work is done again (an encode's failure, an expiry, a finished video).
-ASKED_EVENTS = (Event.END, Event.CANCEL, Event.RESUME)
+# The move a full disk refuses (``server_busy``, and the client asks again): ``end`` alone, whose
+# saved state is what tells a restart that every frame is in. Every other move happens all the same,
+# its manifest written at the next sweep with room, since the state before is safe to come back
+# to: the work is done again from it (an encode's failure, an expiry, a finished video: the spool
+# those need stays until their state is saved), and a ``cancel`` removes the folder, manifest and all.
+ASKED_EVENTS = (Event.END,)
 
 TRANSITIONS: dict[tuple[State, Event], State] = {
     (State.RECEIVING, Event.END): State.ENCODING,

@@ -80,6 +80,8 @@ export interface ProgressDetail {
   framesEncoded: number;
   bytesUploaded: number;
   waitingForEncoder: boolean;
+  /** The server's disk is full: its encode waits for room, and goes on by itself. */
+  waitingForDisk: boolean;
 }
 
 export interface WaitingDetail { framesReceived: number }

@@ -219,7 +219,8 @@ export class Take extends EventTarget {
       onProgress: (p) => {
         this.#emit("progress", { stage: p.stage, percent: p.percent, framesReceived: p.frames_received,
                                  framesEncoded: p.frames_encoded, bytesUploaded: p.bytes_uploaded,
-                                 waitingForEncoder: Boolean(p.waiting_for_encoder) });
+                                 waitingForEncoder: Boolean(p.waiting_for_encoder),
+                                 waitingForDisk: Boolean(p.waiting_for_disk) });
         if (Boolean(p.waiting_for_encoder) !== this.waiting) {
           this.waiting = Boolean(p.waiting_for_encoder);
           if (this.waiting) this.#emit("waiting", { framesReceived: p.frames_received });

@@ -142,8 +142,12 @@ export class Session {
   async end(frameCount) {
     while (this.pending.size && !this.failure) await new Promise((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
-    const ack = await this.#call("end_session", { session_id: this.id, frame_count: frameCount });
-    if (!ack.ok) throw new RecorderError(ack.error);
+    for (;;) {
+      const ack = await this.#call("end_session", { session_id: this.id, frame_count: frameCount });
+      if (ack.ok) return;
+      if (ack.error.code !== "server_busy") throw new RecorderError(ack.error);
+      await pause((ack.error.retry_after_s ?? 1) * 1000); // the server's disk is full: nothing was kept, ask again
+    }
   }
 
   cancel() {

@@ -54,6 +54,7 @@ class AudioPreparation(BackgroundTask):
         self.loudness_lufs = loudness_lufs
         self.stall_s = stall_s
         self.measuring = False
+        self.queued = False  # waiting for one of the ``slots``
         self._on_measuring = on_measuring
         self._process: FfmpegProcess | None = None
         self._done: eventlet.event.Event = eventlet.event.Event()
@@ -73,7 +74,9 @@ class AudioPreparation(BackgroundTask):
 
     def _run(self) -> None:
         if self.slots is not None:
+            self.queued = True
             self.slots.take()  # a stop meanwhile leaves the queue (GreenletExit)
+            self.queued = False
         try:
             prepared = self._prepare()
         except Exception as error:  # noqa: BLE001 - the finish encodes the audio itself: nothing is lost

@@ -13,7 +13,7 @@ non-zero exit, or stalled: see ``FfmpegProcess``'s watchdog) costs its segment o
 is encoded again from the spool, up to ``max_restarts`` times per segment, then the session fails;
 a hardware encoder that fails is replaced by the software one for the next try. An ffmpeg that
 fails for want of disk space is no crash: the encode gives its slot back and waits until the disk
-has room (looking every ``DISK_POLL_S``), then tries again, uncounted. The audio is
+has room (looking again after 1, 2, 4... up to 30 s), then tries again, uncounted. The audio is
 encoded once it is all stored (``AudioPreparation``, beside the segments), and the finish joins the
 segments and that audio by stream copy, so it costs the copy whatever the length. Notifications only wake it: no
 acknowledgement, resume or startup ever feeds an encoder. Knows nothing of PureMVC: it reports
@@ -28,7 +28,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, TypeVar
 
 import eventlet
 
@@ -52,8 +52,11 @@ from .ffmpeg_process import EncoderDied, FfmpegProcess
 from ..greenlets import Pulse
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
-DISK_POLL_S = 1.0  # how often an encode that found its disk full looks for room again
+# How long an encode that found its disk full waits before it looks for room again: doubled at each
+# wait in a row (a disk that has a little room again may still be too full for a segment), from 1 s.
+DISK_POLL_S, DISK_POLL_MAX_S = 1.0, 30.0
 # ffmpeg's words for a write that found no room (its own errors are strerror's).
 NO_ROOM_WORDS = (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
 
@@ -109,6 +112,7 @@ class EncodeSupervisor:
         self._replaying_until = -1  # frames already in the spool when this try began: fed again, holding nobody
         self._replay = True  # the next try feeds what the spool holds (a start, a restart, a takeover, a dead ffmpeg)
         self._restarts = 0  # in all segments
+        self._disk_waits = 0  # waits for room since an ffmpeg last succeeded
         self._frames_encoded = self._next
         self._stage = EncoderStage.IDLE
         self._process: FfmpegProcess | None = None
@@ -259,10 +263,12 @@ class EncodeSupervisor:
             output = self._new_intermediate()
             attempt = self._encode_once(first, output)
             if attempt.problem is None:
+                self._disk_waits = 0
                 break
-            output.unlink(missing_ok=True)
             self._replay = True
-            if self._no_room(attempt.problem, output.parent):
+            no_room = self._no_room(attempt.problem, output.parent)  # before its file's bytes are freed
+            output.unlink(missing_ok=True)
+            if no_room:
                 self._wait_for_room(output.parent)
                 continue
             if self.job.hardware_encoder is not None:
@@ -383,11 +389,10 @@ class EncodeSupervisor:
         self._report()
         finish = self._finish
         concat = self._new_intermediate().with_suffix(".ffconcat")  # beside the segments: bare names resolve
-        folders = (concat.parent, finish.output_path.parent)
-        self._write_when_room(concat, concat_list(self._segments, self.job.fps))
+        self._when_room(lambda: concat.write_text(concat_list(self._segments, self.job.fps)), concat.parent)
         args = join_args(concat, finish, CODECS[self.job.codec].muxer, loudness_filter, prepared and prepared.path)
         try:
-            self._run_to_end(args, "joining the video", folders)
+            self._run_to_end(args, "joining the video", writes=finish.output_path)
         except EncodeFailed:
             finish.output_path.unlink(missing_ok=True)
             raise
@@ -401,6 +406,8 @@ class EncodeSupervisor:
         finish = self._finish
         if finish.audio_path is None:
             return None
+        if self._audio is not None and self._audio.queued:
+            self._audio.stop()  # still waiting for an audio slot: the join encodes it sooner than the queue would
         candidates = [*self.job.prepared_audio, self._audio.result() if self._audio is not None else None]
         fitting = (found for found in candidates if found is not None and found.fits(finish.duration_s, finish.loudness_lufs))
         prepared = next(fitting, None)
@@ -424,10 +431,10 @@ class EncodeSupervisor:
         except loudness.LoudnessError as error:
             raise EncodeFailed("the audio's loudness could not be measured", str(error)) from None
 
-    def _run_to_end(self, args: list[str], what: str, folders: tuple[Path, ...] = (),
+    def _run_to_end(self, args: list[str], what: str, writes: Path | None = None,
                     lines_kept: int | None = None) -> FfmpegProcess:  # fmt: skip
-        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls, and
-        after the disk has room again when ``folders`` (where it writes) were full."""
+        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls; when it
+        failed for want of room, its file (``writes``) is removed and it waits for room, uncounted."""
         tries = self.job.max_restarts + 1
         attempt = 0
         while True:
@@ -436,10 +443,12 @@ class EncodeSupervisor:
             process.start()
             returncode = process.wait()
             if returncode == 0 and not process.stalled:
+                self._disk_waits = 0
                 return process
             problem = "no progress" if process.stalled else f"exit code {returncode}: {process.last_words()}"
-            if self._no_room(problem, *folders):
-                self._wait_for_room(*folders)
+            if writes is not None and self._no_room(problem, writes.parent):
+                writes.unlink(missing_ok=True)  # what it wrote may be what fills the disk
+                self._wait_for_room(writes.parent)
                 continue
             attempt += 1
             log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
@@ -450,23 +459,26 @@ class EncodeSupervisor:
 
     # -- a full disk ---------------------------------------------------------------------------------
     @staticmethod
-    def _no_room(problem: str, *folders: Path) -> bool:
-        """Whether ffmpeg failed for want of room: its own words say so, or a disk it writes to is full."""
-        return any(words in problem for words in NO_ROOM_WORDS) or any(out_of_room(folder) for folder in folders)
+    def _no_room(problem: str, folder: Path) -> bool:
+        """Whether ffmpeg failed for want of room: its own words say so, or the disk it writes to is full."""
+        return any(words in problem for words in NO_ROOM_WORDS) or out_of_room(folder)
 
-    def _wait_for_room(self, *folders: Path) -> None:
-        """Until the disks of ``folders`` have room: without the slot (another session's encode may
-        be what frees it), the client told (``waiting_for_disk``). At least one look's wait, so an
-        ffmpeg that keeps saying the disk is full is not started again and again at once."""
+    def _wait_for_room(self, folder: Path) -> None:
+        """Until the disk of ``folder`` has room: without the slot (another session's encode may be
+        what frees it), the client told (``waiting_for_disk``). The first look comes after a wait
+        that doubles with each wait in a row, so an ffmpeg that keeps finding the disk too full is
+        not started again and again at once."""
         stage = self._stage
         self._give_back()
         self._stage = EncoderStage.WAITING_FOR_DISK
         self._report()
-        log.warning("session %s: the disk is full; the encode waits for room, and goes on from the spool",
-                    self.job.session_id)  # fmt: skip
-        eventlet.sleep(DISK_POLL_S)
-        while any(out_of_room(folder) for folder in folders):
-            eventlet.sleep(DISK_POLL_S)
+        pause = min(DISK_POLL_S * 2**self._disk_waits, DISK_POLL_MAX_S)
+        self._disk_waits += 1
+        log.warning("session %s: the disk is full; the encode waits for room (%g s, then while full), and goes "
+                    "on from the spool", self.job.session_id, pause)  # fmt: skip
+        eventlet.sleep(pause)
+        while out_of_room(folder):
+            eventlet.sleep(pause)
         log.info("session %s: the disk has room again; the encode goes on", self.job.session_id)
         self._take_slot()
         self._stage = stage
@@ -474,25 +486,18 @@ class EncodeSupervisor:
 
     def _new_intermediate(self) -> Path:
         """A fresh file's name in the segments folder, once that folder could be made."""
-        while True:
-            try:
-                return self.job.new_intermediate()
-            except OSError as error:
-                if not disk_full(error):
-                    raise
-                self._wait_for_room(self.job.frame_path(self._next).parent)  # the spool's, on the same disk
+        return self._when_room(self.job.new_intermediate, self.job.frame_path(self._next).parent)  # the spool's disk
 
-    def _write_when_room(self, path: Path, text: str) -> None:
-        """A small file of the finish, written once there is room for it."""
+    def _when_room(self, make: Callable[[], _T], folder: Path) -> _T:
+        """``make()`` (a folder, a small file of the finish), done again after a wait for room in
+        ``folder`` while it fails for want of room."""
         while True:
             try:
-                path.write_text(text)
-                return
+                return make()
             except OSError as error:
                 if not disk_full(error):
                     raise
-                path.unlink(missing_ok=True)
-                self._wait_for_room(path.parent)
+                self._wait_for_room(folder)
 
     # -- small helpers ------------------------------------------------------------------------------
     def _take_slot(self) -> None:

@@ -34,10 +34,12 @@ AUDIO_CODECS = {"mp4": ["aac", "-b:a", AUDIO_BITRATE], "webm": ["libopus", "-b:a
 DEMUXERS = {"mp4": "mov", "mov": "mov", "webm": "matroska"}  # reading back a file of our own container
 # MP4 and MOV put their index (the moov box) at the front in room kept for it there, instead of
 # +faststart's second write of the whole file after the copy, which grew the finish with the length
-# (1.15 s of a 3-minute join here). Measured: 13.5 bytes a sample for 3 minutes of H.264 and AAC; 64
-# covers the worst tables (a size, a composition offset, a sync entry and a chunk of its own for
-# every sample: 36 bytes) twice over. A video or audio sample each, and AAC's 1024-sample packets
-# (PCM in MOV writes its chunks no more often). What the index leaves unused is a ``free`` box.
+# and cost a second pass over it. Measured: 11 to 13.5 bytes a sample (3 minutes of H.264 and AAC; a
+# minute at 60 fps with B-frames, tests/unit/test_index_room.py); 64 covers the worst tables ffmpeg
+# can write (a size, a composition offset, a sync entry, a duration, and a chunk of its own with a
+# 64-bit offset for every sample: about 45 bytes) with room to spare. A video or audio sample each,
+# AAC's 1024-sample packets (PCM in MOV writes its chunks no more often). What the index leaves
+# unused is a ``free`` box.
 MOOV_BYTES_PER_SAMPLE = 64
 MOOV_BASE_BYTES = 64 * 1024  # what does not grow with the length: headers, edit lists, metadata
 AUDIO_PACKET_SAMPLES = 1024
@@ -139,7 +141,7 @@ def join_args(concat: Path, finish: FinishEncode, muxer: str = "mp4", loudness_f
 
 def _index_first(muxer: str, finish: FinishEncode) -> list[str]:
     """The index at the front, so the video plays while it downloads: in room reserved for it (MP4,
-    MOV), or by moving the cues there (WebM: a few entries a segment, moved at little cost)."""
+    MOV), or by moving the cues there once the file is written (WebM: a second write, as +faststart's)."""
     if muxer == "webm":
         return ["-cues_to_front", "1"]
     return ["-moov_size", str(moov_room(finish.frame_count, finish.duration_s if finish.audio_path else 0.0))]
