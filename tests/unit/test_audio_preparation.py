@@ -177,3 +177,16 @@ def test_preparations_take_turns_for_their_slots_and_one_stopped_while_waiting_l
     prepared = waiting.result()
     assert prepared is not None and _decoded(prepared.path)[0] == "aac"
     assert slots.try_take(), "its slot is given back once its audio is prepared"
+
+
+def test_a_preparation_still_waiting_for_its_slot_at_the_finish_is_stopped_and_the_finish_encodes_the_audio(tmp_path):
+    """Before, the finish waited for it behind the other sessions' preparations (here for ever)."""
+    make_wav(tmp_path / "tone.wav", seconds=2.0)
+    audio_slots = EncoderSlots(1)
+    audio_slots.take()  # other sessions' preparations hold every slot
+    run = Run(tmp_path, image_format="jpeg", segment_frames=10, audio_slots=audio_slots)
+    preparation = run.supervisor.prepare_audio(tmp_path / "tone.wav", None)
+    with eventlet.Timeout(60):
+        facts = _video_with_audio(run, 20, tmp_path / "tone.wav")
+    assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
+    assert preparation.done and preparation.result() is None and not audio_slots.contended

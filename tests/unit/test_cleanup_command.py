@@ -6,7 +6,6 @@ import pytest
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.cleanup_command import CleanupCommand
-from visualizer_server.controller.sweep_command import SweepCommand
 from visualizer_server.model.vo.events import SessionChange
 from visualizer_server.model.vo.lifecycle import Event, State
 
@@ -73,16 +72,13 @@ def test_done_removes_the_frames_and_keeps_the_video(core, cleaning):
     assert cleaning.bodies(n.SESSION_FAILED) == []
 
 
-def test_a_final_state_a_full_disk_kept_unsaved_keeps_its_spool_until_the_sweep_saves_it(core, cleaning):
-    """Its manifest still says the state before (muxing): a restart must find the spool to build the
-    video again from it. Before, the frames went at once, and that restart waited for frames for ever."""
-    core.command(n.SWEEP, SweepCommand)
+def test_a_final_state_a_full_disk_held_back_is_saved_by_its_cleanup_into_the_room_the_spool_frees(core, cleaning):
+    """The spool is what fills the disk: it goes at once (kept until a later save, it kept the disk
+    full), and the state is saved right after, so a restart finds it done, not muxing without a spool."""
     session = core.session()
     _stored(core, session, 1)
     session.state, session.unsaved = State.DONE, True  # the move happened, its save did not
     core.facade.send_notification(n.CLEAN_UP_SESSION, SessionChange(session.id, State.MUXING, State.DONE, Event.BUILT))
-    assert core.frames.frame_path(session, 0).exists()
-    core.facade.send_notification(n.SWEEP)  # the disk has room again
+    assert not core.frames.frame_path(session, 0).exists()
     manifest = json.loads((core.settings.work_dir / session.id / "manifest.json").read_text())
     assert manifest["state"] == "done" and not session.unsaved
-    assert not core.frames.frame_path(session, 0).exists()

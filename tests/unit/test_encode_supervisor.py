@@ -34,7 +34,8 @@ class Run:
     def __init__(self, folder: Path, buffer_bytes: int = 10**8, max_restarts: int = 3, slots: EncoderSlots | None = None,
                  image_format: str = "png", hardware_encoder: str | None = None, segment_frames: int = 1 << 31,
                  idle_close_s: float | None = None, stall_s: float | None = None,
-                 finished: tuple[Segment, ...] = (), prepared_audio: tuple[PreparedAudio, ...] = ()) -> None:  # fmt: skip
+                 finished: tuple[Segment, ...] = (), prepared_audio: tuple[PreparedAudio, ...] = (),
+                 audio_slots: EncoderSlots | None = None) -> None:  # fmt: skip
         self.folder, self.format = folder, image_format
         (folder / "segments").mkdir(parents=True, exist_ok=True)
         self.frames = IndexRanges()
@@ -54,7 +55,7 @@ class Run:
             for index in range(segment.first, segment.end):
                 self.frames.add(index)
         self.supervisor = EncodeSupervisor(self.job, slots or EncoderSlots(1), self.progress.append,
-                                           self.finished.send, self.keep)  # fmt: skip
+                                           self.finished.send, self.keep, audio_slots)  # fmt: skip
         self.supervisor.start()
 
     def frame_path(self, index: int) -> Path:

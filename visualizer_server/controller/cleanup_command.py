@@ -25,8 +25,10 @@ class CleanupCommand(PipelineCommand):
             self.frames.remove_session(session)
             self.videos.remove(session.id)
             self.sessions.forget(session.id)
-        elif not session.unsaved:  # else the sweep, once the state is saved: a restart before finds the state before
+        else:
             self.remove_spent_spool(session)
+            if session.unsaved:  # a full disk held the state back: the spool just freed may be the room it needs
+                self.sessions.save_when_room(session)
         # 3. A failure is announced to the client.
         if session.state in (State.FAILED, State.EXPIRED):
             self.send_notification(n.SESSION_FAILED, SessionFailure(session.owner_sid, session.id, session.error or {}))

@@ -36,6 +36,7 @@ class EndSessionCommand(RequestCommand):
             self._check_audio(session)
         # 4. Close the input; the encoder finishes by itself (ending twice is harmless).
         if session.takes_input:
+            session.touch()  # activity, also when a full disk refuses it: a client asking again keeps its session
             session.frame_count = count
             self.sessions.transition(session, Event.END)
         return {"frame_count": count, "state": session.state}

@@ -38,11 +38,8 @@ class SweepCommand(PipelineCommand):
                 self.videos.remove(session.id)
                 self.frames.remove_session(session)
                 self.sessions.forget(session.id)
-        # 3. A manifest that a full disk kept from being written is written, now that there may be room;
-        #    a final state's spool goes once the state is saved.
-        for session in self.sessions.save_unsaved():
-            if session.is_final:
-                self.remove_spent_spool(session)
+        # 3. A manifest that a full disk kept from being written is written, now that there may be room.
+        self.sessions.save_unsaved()
         # 4. A folder with no manifest belongs to no session (a crash mid-create, a cancel racing a write).
         for folder in self.frames.orphans(set(self.sessions.sessions)):
             log.info("removing %s: a session folder without a manifest", folder)

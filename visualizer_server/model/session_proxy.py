@@ -141,21 +141,18 @@ class SessionProxy(Proxy):
             session.unsaved = True
             log.warning("session %s: the disk is full; its manifest is written once there is room", session.id)
 
-    def save_unsaved(self) -> list[Session]:
-        """Write the manifests a full disk kept from being written, where there is room now; the
-        sessions saved. One another node took meanwhile (a cluster) is left as it is, unsaved no more."""
-        saved = []
+    def save_unsaved(self) -> None:
+        """Write the manifests a full disk kept from being written, where there is room now. One
+        another node took meanwhile (a cluster) is left as it is, unsaved no more."""
         for session in [session for session in self.sessions.values() if session.unsaved]:
             try:
                 self.save(session)
-                saved.append(session)
             except ServiceError as error:
                 session.unsaved = error.code == SERVER_BUSY  # still full; a lost fence is never saved here
                 log.debug("session %s: its manifest cannot be written (%s)", session.id, error)
             except OSError as error:  # its folder removed meanwhile (a cancel, the retention)
                 session.unsaved = False
                 log.debug("session %s: its manifest cannot be written (%s)", session.id, error)
-        return saved
 
     def find(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id) if is_session_id(session_id) else None

@@ -52,9 +52,9 @@ FINAL_STATES = (State.DONE, State.FAILED, State.CANCELLED, State.EXPIRED)
 BACK_TO_WORK = (Event.RESTART, Event.TAKEOVER)  # events after which a session's work starts again on this node
 # The move a full disk refuses (``server_busy``, and the client asks again): ``end`` alone, whose
 # saved state is what tells a restart that every frame is in. Every other move happens all the same,
-# its manifest written at the next sweep with room, since the state before is safe to come back
-# to: the work is done again from it (an encode's failure, an expiry, a finished video: the spool
-# those need stays until their state is saved), and a ``cancel`` removes the folder, manifest and all.
+# its manifest written as soon as there is room (the cleanup of a final state saves again once it
+# has freed the spool; the sweep tries every sweep), and a ``cancel`` removes the folder, manifest
+# and all. A restart before finds the state before, and does the work again from what is left.
 ASKED_EVENTS = (Event.END,)
 
 TRANSITIONS: dict[tuple[State, Event], State] = {

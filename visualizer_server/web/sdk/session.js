@@ -141,8 +141,8 @@ export class Session {
 
   async end(frameCount) {
     while (this.pending.size && !this.failure) await new Promise((resolve) => this.waiters.push(resolve));
-    if (this.failure) throw this.failure;
     for (;;) {
+      if (this.failure) throw this.failure; // the session failed (or was cancelled) meanwhile: its own error
       const ack = await this.#call("end_session", { session_id: this.id, frame_count: frameCount });
       if (ack.ok) return;
       if (ack.error.code !== "server_busy") throw new RecorderError(ack.error);

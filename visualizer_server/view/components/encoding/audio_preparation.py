@@ -54,10 +54,15 @@ class AudioPreparation(BackgroundTask):
         self.loudness_lufs = loudness_lufs
         self.stall_s = stall_s
         self.measuring = False
-        self.queued = False  # waiting for one of the ``slots``
+        self.queued = slots is not None  # waiting for one of the ``slots`` (from its creation: its greenlet may not run yet)
         self._on_measuring = on_measuring
         self._process: FfmpegProcess | None = None
         self._done: eventlet.event.Event = eventlet.event.Event()
+
+    @property
+    def done(self) -> bool:
+        """Its result is known (prepared, failed or stopped): ``result`` returns at once."""
+        return self._done.ready()
 
     def result(self) -> PreparedAudio | None:
         """The prepared audio once its ffmpeg is done; None when it failed (the finish then encodes it)."""
@@ -73,20 +78,29 @@ class AudioPreparation(BackgroundTask):
             self._done.send(None)
 
     def _run(self) -> None:
-        if self.slots is not None:
-            self.queued = True
-            self.slots.take()  # a stop meanwhile leaves the queue (GreenletExit)
-            self.queued = False
+        prepared = None
         try:
-            prepared = self._prepare()
+            if self.slots is not None:
+                try:
+                    self.slots.take()  # a stop meanwhile leaves the queue (GreenletExit)
+                finally:
+                    self.queued = False
+            prepared = self._prepared_in_turn()
+        finally:
+            if not self._done.ready():  # whatever ended it: nobody waits on ``result`` for ever
+                self._done.send(prepared)
+
+    def _prepared_in_turn(self) -> PreparedAudio | None:
+        """The preparation, holding its slot (given back also when stopped while its ffmpeg runs)."""
+        try:
+            return self._prepare()
         except Exception as error:  # noqa: BLE001 - the finish encodes the audio itself: nothing is lost
             log.info("the audio %s could not be prepared (%s); the finish encodes it", self.audio, error)
             self.output.unlink(missing_ok=True)
-            prepared = None
+            return None
         finally:
             if self.slots is not None:
-                self.slots.give_back()  # also when stopped (killed) while its ffmpeg ran
-        self._done.send(prepared)
+                self.slots.give_back()
 
     def _prepare(self) -> PreparedAudio:
         loudness_filter = None if self.loudness_lufs is None else self._loudness_filter()

@@ -13,7 +13,8 @@ non-zero exit, or stalled: see ``FfmpegProcess``'s watchdog) costs its segment o
 is encoded again from the spool, up to ``max_restarts`` times per segment, then the session fails;
 a hardware encoder that fails is replaced by the software one for the next try. An ffmpeg that
 fails for want of disk space is no crash: the encode gives its slot back and waits until the disk
-has room (looking again after 1, 2, 4... up to 30 s), then tries again, uncounted. The audio is
+has room (first after 1, 2, 4... up to 30 s, the waits in a row doubling, then every second), then
+tries again, uncounted. The audio is
 encoded once it is all stored (``AudioPreparation``, beside the segments), and the finish joins the
 segments and that audio by stream copy, so it costs the copy whatever the length. Notifications only wake it: no
 acknowledgement, resume or startup ever feeds an encoder. Knows nothing of PureMVC: it reports
@@ -23,9 +24,7 @@ through the callbacks it is given.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Callable, NamedTuple, TypeVar
@@ -54,11 +53,10 @@ from ..greenlets import Pulse
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-# How long an encode that found its disk full waits before it looks for room again: doubled at each
-# wait in a row (a disk that has a little room again may still be too full for a segment), from 1 s.
+# How long an encode that found its disk full waits before it first looks for room again: doubled at
+# each wait in a row (a disk that has a little room again may still be too full for a segment), from
+# 1 s; then it looks every DISK_POLL_S.
 DISK_POLL_S, DISK_POLL_MAX_S = 1.0, 30.0
-# ffmpeg's words for a write that found no room (its own errors are strerror's).
-NO_ROOM_WORDS = (os.strerror(errno.ENOSPC), os.strerror(errno.EDQUOT))
 
 
 class EncodeFailed(Exception):
@@ -238,7 +236,7 @@ class EncodeSupervisor:
             self._encode_segments()
             if not self._all_encoded():
                 self._give_back()
-        prepared = self._prepared_audio()  # waited for without a slot: the join needs one, the audio's encode not
+        prepared = self._prepared_audio()
         self._take_slot()
         self._finish_video(prepared)
         return self._result(True)
@@ -266,9 +264,8 @@ class EncodeSupervisor:
                 self._disk_waits = 0
                 break
             self._replay = True
-            no_room = self._no_room(attempt.problem, output.parent)  # before its file's bytes are freed
             output.unlink(missing_ok=True)
-            if no_room:
+            if out_of_room(output.parent):  # full even without what it wrote: the disk's fault, not ffmpeg's
                 self._wait_for_room(output.parent)
                 continue
             if self.job.hardware_encoder is not None:
@@ -401,13 +398,15 @@ class EncodeSupervisor:
 
     def _prepared_audio(self) -> PreparedAudio | None:
         """The audio encoded while the frames arrived (here, or by a run before a restart), if it fits
-        this finish (waited for: it began before the finish could); None when the finish must encode
-        the spool's audio itself."""
+        this finish (waited for, without a slot, when it runs; stopped when it still waits for its
+        slot); None when the finish must encode the spool's audio itself."""
         finish = self._finish
         if finish.audio_path is None:
             return None
         if self._audio is not None and self._audio.queued:
             self._audio.stop()  # still waiting for an audio slot: the join encodes it sooner than the queue would
+        if self._audio is not None and not self._audio.done:
+            self._give_back()  # its encode runs: waited for without the slot, which the join takes after
         candidates = [*self.job.prepared_audio, self._audio.result() if self._audio is not None else None]
         fitting = (found for found in candidates if found is not None and found.fits(finish.duration_s, finish.loudness_lufs))
         prepared = next(fitting, None)
@@ -433,8 +432,9 @@ class EncodeSupervisor:
 
     def _run_to_end(self, args: list[str], what: str, writes: Path | None = None,
                     lines_kept: int | None = None) -> FfmpegProcess:  # fmt: skip
-        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls; when it
-        failed for want of room, its file (``writes``) is removed and it waits for room, uncounted."""
+        """One ffmpeg of the finish, tried again like a segment's when it dies or stalls. Its file
+        (``writes``) is removed after a failure; when the disk is full even without it, it waits for
+        room, uncounted (a video too big for the room there is counts: it cannot end by waiting)."""
         tries = self.job.max_restarts + 1
         attempt = 0
         while True:
@@ -446,10 +446,11 @@ class EncodeSupervisor:
                 self._disk_waits = 0
                 return process
             problem = "no progress" if process.stalled else f"exit code {returncode}: {process.last_words()}"
-            if writes is not None and self._no_room(problem, writes.parent):
+            if writes is not None:
                 writes.unlink(missing_ok=True)  # what it wrote may be what fills the disk
-                self._wait_for_room(writes.parent)
-                continue
+                if out_of_room(writes.parent):  # full even without it: waited out, uncounted
+                    self._wait_for_room(writes.parent)
+                    continue
             attempt += 1
             log.warning("session %s: ffmpeg failed %s (%s), try %d of %d", self.job.session_id, what, problem,
                         attempt, tries)  # fmt: skip
@@ -458,16 +459,11 @@ class EncodeSupervisor:
             self._restarts += 1
 
     # -- a full disk ---------------------------------------------------------------------------------
-    @staticmethod
-    def _no_room(problem: str, folder: Path) -> bool:
-        """Whether ffmpeg failed for want of room: its own words say so, or the disk it writes to is full."""
-        return any(words in problem for words in NO_ROOM_WORDS) or out_of_room(folder)
-
     def _wait_for_room(self, folder: Path) -> None:
         """Until the disk of ``folder`` has room: without the slot (another session's encode may be
         what frees it), the client told (``waiting_for_disk``). The first look comes after a wait
         that doubles with each wait in a row, so an ffmpeg that keeps finding the disk too full is
-        not started again and again at once."""
+        not started again and again at once; then every second."""
         stage = self._stage
         self._give_back()
         self._stage = EncoderStage.WAITING_FOR_DISK
@@ -478,7 +474,7 @@ class EncodeSupervisor:
                     "on from the spool", self.job.session_id, pause)  # fmt: skip
         eventlet.sleep(pause)
         while out_of_room(folder):
-            eventlet.sleep(pause)
+            eventlet.sleep(DISK_POLL_S)
         log.info("session %s: the disk has room again; the encode goes on", self.job.session_id)
         self._take_slot()
         self._stage = stage
