@@ -283,7 +283,7 @@ class Bars:
         self.sending = tqdm(total=total, desc="sending ", unit="frame", position=0)
         self.encoding = tqdm(total=total, desc="encoding", unit="frame", position=1)
         self.uploading: tqdm | None = None
-        self.waiting = False, False  # for an encoder, for disk space
+        self.waiting_for_encoder = self.waiting_for_disk = False  # as the last progress said: each told once
 
     def update(self, name: str, payload: Any) -> None:
         if name in ("acked", "resumed"):
@@ -300,14 +300,14 @@ class Bars:
     def _progress(self, payload: dict[str, Any]) -> None:
         self.encoding.n = payload["frames_encoded"]
         self.encoding.refresh()
-        waiting = bool(payload.get("waiting_for_encoder")), bool(payload.get("waiting_for_disk"))
-        if waiting[0] and not self.waiting[0]:
+        waiting_for_encoder, waiting_for_disk = bool(payload.get("waiting_for_encoder")), bool(payload.get("waiting_for_disk"))
+        if waiting_for_encoder and not self.waiting_for_encoder:
             tqdm.write("waiting for a free encoder: the server is encoding other sessions; "
                        "the frames sent are kept meanwhile", file=sys.stderr)  # fmt: skip
-        if waiting[1] and not self.waiting[1]:
+        if waiting_for_disk and not self.waiting_for_disk:
             tqdm.write("the server's disk is full: its encode waits for room, and frames are sent "
                        "again until they are kept", file=sys.stderr)  # fmt: skip
-        self.waiting = waiting
+        self.waiting_for_encoder, self.waiting_for_disk = waiting_for_encoder, waiting_for_disk
         if payload["stage"] == "uploading":
             self.uploading = self.uploading or tqdm(desc="uploading", unit="B", unit_scale=True, position=2)
             self.uploading.n = payload["bytes_uploaded"]

@@ -86,7 +86,7 @@ class Session:
     youtube_processing: dict[str, Any] | None = None  # status (watching until known), reason, since (upload time)
     fence: int = 0  # the fencing number of this node's claim (a cluster only; 0 alone)
     segments: list[list[int]] = dataclasses.field(default_factory=list)  # [first, count] of each finished segment
-    unsaved: bool = False  # a full disk kept its manifest from being written: the sweep writes it (not saved)
+    unsaved: bool = False  # a full disk kept its manifest from being written: written at the next chance (not saved)
 
     def touch(self) -> None:
         """Its client did something: the idle timeout starts again."""
