@@ -9,6 +9,7 @@ import eventlet
 import numpy as np
 import pytest
 
+from visualizer_server.errors import CONFLICT, ServiceError
 from visualizer_server.model.vo.encoder_messages import FinishEncode, PreparedAudio
 from visualizer_server.view.components.encoding.audio_preparation import PAD_S, AudioPreparation
 from visualizer_server.view.components.encoding.encoder_slots import EncoderSlots
@@ -39,20 +40,31 @@ def test_prepared_audio_fits_only_where_copying_it_gives_what_encoding_the_spool
 
 def test_the_audio_is_kept_under_the_name_it_is_given_once_it_is_whole(tmp_path):
     make_wav(tmp_path / "tone.wav", seconds=1.0)
-    names = []
+    kept = []
 
-    def kept_path(loudness_lufs, audio_s, covers_s):
-        names.append((loudness_lufs, round(audio_s, 1), round(covers_s, 1)))
-        return tmp_path / "kept.mp4"
+    def keep(encoded, loudness_lufs, audio_s, covers_s):
+        kept.append((encoded.name, loudness_lufs, round(audio_s, 1), round(covers_s, 1)))
+        return encoded.rename(tmp_path / "kept.mp4")
 
-    preparation = AudioPreparation(tmp_path / "tone.wav", tmp_path / "part.mp4", "mp4", None, stall_s=10,
-                                   kept_path=kept_path)  # fmt: skip
+    preparation = AudioPreparation(tmp_path / "tone.wav", tmp_path / "part.mp4", "mp4", None, stall_s=10, keep=keep)
     preparation.start()
     prepared = preparation.result()
-    assert prepared.path == tmp_path / "kept.mp4" and names == [(None, 1.0, 1.0 + PAD_S)]
+    assert prepared.path == tmp_path / "kept.mp4" and kept == [("part.mp4", None, 1.0, 1.0 + PAD_S)]
     assert not (tmp_path / "part.mp4").exists() and _decoded(prepared.path)[0] == "aac"
     preparation.stop()
     assert prepared.path.exists(), "kept for a restart: the session's cleanup removes it"
+
+
+def test_audio_that_cannot_be_kept_gives_no_preparation_and_leaves_no_file(tmp_path):
+    make_wav(tmp_path / "tone.wav", seconds=0.5)
+
+    def keep(encoded, loudness_lufs, audio_s, covers_s):
+        raise ServiceError(CONFLICT, "another node has taken this session over")
+
+    preparation = AudioPreparation(tmp_path / "tone.wav", tmp_path / "part.mp4", "mp4", None, stall_s=10, keep=keep)
+    preparation.start()
+    assert preparation.result() is None, "the finish encodes the audio itself (and is fenced in turn)"
+    assert list(tmp_path.iterdir()) == [tmp_path / "tone.wav"]
 
 
 def test_the_audio_is_encoded_to_the_container_codec_and_followed_by_silence(tmp_path):

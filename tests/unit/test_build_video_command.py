@@ -4,6 +4,9 @@ import pytest
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.build_video_command import BuildVideoCommand
+from visualizer_server.controller.finish_video_command import FinishVideoCommand
+from visualizer_server.errors import CONFLICT, ServiceError
+from visualizer_server.model.files import FENCE_NAME
 from visualizer_server.model.vo.encoder_messages import PreparedAudio
 from visualizer_server.model.vo.events import SessionChange
 from visualizer_server.model.vo.lifecycle import Event, State
@@ -62,6 +65,26 @@ def test_a_session_taken_back_mid_encode_starts_the_encoder_again_and_closes_its
     assert len(building.bodies(n.START_ENCODER)) == 1 and len(building.bodies(n.END_ENCODER_INPUT)) == 1
 
 
+@pytest.mark.parametrize(("upload", "after"), [(False, State.DONE), (True, State.UPLOADING)])
+def test_a_session_taken_back_after_its_video_was_published_is_announced_not_built_again(core, upload, after):
+    # A full disk kept the move to done (or uploading) from being saved; the spool was removed for
+    # room; the server restarted before the next save: the manifest says muxing, the video exists.
+    core.proxies()
+    core.command(n.BUILD_VIDEO, BuildVideoCommand)
+    core.command(n.ENCODER_FINISHED, FinishVideoCommand)
+    announced = core.spy(n.START_ENCODER, n.AUDIO_STORED, n.END_ENCODER_INPUT, n.VIDEO_BUILT)
+    session = core.session(upload=upload)
+    session.frame_count, session.state = 40, State.ENCODING
+    video = core.videos.video_path(session.id, "mp4")
+    video.write_bytes(b"the checked video")
+    _build(core, session, State.MUXING, State.ENCODING, Event.RESTART)
+    assert announced.bodies(n.START_ENCODER) == [] and announced.bodies(n.END_ENCODER_INPUT) == []
+    [built] = announced.bodies(n.VIDEO_BUILT)
+    assert (built.frames, built.duration_s, built.url) == (40, 4.0, f"/videos/{session.id}.mp4")
+    assert session.state == after and video.read_bytes() == b"the checked video"
+    assert core.sessions.load(session.id).state == after, "saved this time"
+
+
 @pytest.mark.parametrize(("stored", "told"), [(5, True), (4, False)])
 def test_a_session_taken_back_with_all_its_audio_has_it_prepared_again(core, building, stored, told):
     session = core.session(audio_filename="a.wav", audio_size=5)
@@ -82,7 +105,26 @@ def test_a_session_taken_back_finds_the_audio_a_previous_run_prepared(core, buil
     _build(core, session, State.RECEIVING, State.RECEIVING, Event.RESTART)
     [job] = building.bodies(n.START_ENCODER)
     assert job.prepared_audio == (PreparedAudio(kept, 3.0, 5.0, -14.5),)
-    assert job.prepared_audio_path(None, 1.0, 3.0).name == "audio-plain-1000000us-3000000us.mp4"
+    encoded = kept.parent / "part.mp4"
+    encoded.write_bytes(b"prepared")
+    again = job.keep_prepared_audio(encoded, None, 1.0, 3.0)
+    assert again.name == "audio-plain-1000000us-3000000us.mp4" and again.read_bytes() == b"prepared"
+
+
+def test_a_node_that_lost_the_session_keeps_no_prepared_audio(core, building):
+    session = core.session(audio_filename="a.wav", audio_size=5)
+    _build(core, session, State.RECEIVING, State.RECEIVING, Event.RESTART)
+    [job] = building.bodies(n.START_ENCODER)
+    session.fence = 3
+    folder = core.sessions.session_dir(session.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / FENCE_NAME).write_text("4")  # another node claimed it since: its folder is the holder's
+    encoded = folder / "part.mp4"
+    encoded.write_bytes(b"prepared")
+    with pytest.raises(ServiceError) as refused:
+        job.keep_prepared_audio(encoded, None, 1.0, 3.0)
+    assert refused.value.code == CONFLICT
+    assert core.frames.stored_prepared_audio(session) == [], "nothing written under a name the holder trusts"
 
 
 def test_a_session_gone_meanwhile_gets_nothing(core, building):

@@ -4,6 +4,7 @@ the encoder finishes the video (with its audio). Sent by ``SuperviseSessionComma
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from typing import Any
 
@@ -17,6 +18,8 @@ from ..model.vo.session import Session
 from ..view.components.encoding.video_encoders import segment_frames
 from .pipeline_command import PipelineCommand
 
+log = logging.getLogger(__name__)
+
 
 class BuildVideoCommand(PipelineCommand):
     def execute(self, notification: INotification) -> None:
@@ -24,12 +27,29 @@ class BuildVideoCommand(PipelineCommand):
         session = self.sessions.find(change.session_id)
         if session is None:
             return
+        # 0. Taken back after its video was published, but before a full disk let that be saved:
+        #    the video is announced again, not built again (its spool is gone).
+        if change.event in BACK_TO_WORK and change.after == State.ENCODING and self._published_before(session):
+            return
         # 1. A new session, or one this process took back, needs an encoder (it starts on frame 0).
         if change.event in (Event.CREATE, *BACK_TO_WORK):
             self._start_encoder(session)
         # 2. Every frame is in: the encoder finishes its pass and muxes the audio.
         if change.after == State.ENCODING:
             self._end_encoder_input(session)
+
+    def _published_before(self, session: Session) -> bool:
+        """The previous run's finish published the video (checked, under its final name, which only
+        a finish gives), then the move to done or uploading could not be saved and the spool was
+        removed to make room: the move is made now from the video itself."""
+        video = self.videos.find(session.id, session.spec.video_extension)
+        if video is None:
+            return False
+        log.info("session %s: its video was published before a restart; announced again, not built again", session.id)
+        session.frames_encoded = session.total_frames or 0  # the finish checked the video holds them all
+        self.sessions.transition(session, Event.ENCODED)
+        self.announce_video(session, video, session.frames_encoded)
+        return True
 
     def _start_encoder(self, session: Session) -> None:
         spec, settings = session.spec, self.settings
@@ -54,7 +74,7 @@ class BuildVideoCommand(PipelineCommand):
             finished=tuple(self.frames.stored_segments(session)),  # a restart, a takeover: never encoded again
             segment_path=functools.partial(self.frames.segment_path, session),
             prepared_audio=tuple(self.frames.stored_prepared_audio(session)),
-            prepared_audio_path=functools.partial(self.frames.prepared_audio_path, session),
+            keep_prepared_audio=functools.partial(self.frames.keep_prepared_audio, session),
             **self._segment_length(session, hardware_encoder),
         )
         self.send_notification(n.START_ENCODER, job)

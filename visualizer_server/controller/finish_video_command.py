@@ -9,9 +9,8 @@ from puremvc.interfaces import INotification
 from .. import notifications as n
 from ..errors import ENCODE_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncoderResult
-from ..model.vo.events import SessionRef, VideoBuilt
+from ..model.vo.events import SessionRef
 from ..model.vo.lifecycle import Event
-from ..model.vo.session import Session
 from .pipeline_command import PipelineCommand
 
 log = logging.getLogger(__name__)
@@ -36,21 +35,5 @@ class FinishVideoCommand(PipelineCommand):
             self.sessions.transition(session, Event.FAIL, ServiceError(ENCODE_FAILED, message))
             return
         # 2. Only a checked video gets its final name, and only then is it announced.
-        self._announce(session, result)
-        self.sessions.transition(session, Event.UPLOAD if session.spec.upload else Event.BUILT)
-
-    def _announce(self, session: Session, result: EncoderResult) -> None:
-        spec = session.spec
-        path = self.videos.publish(session.id, spec.video_extension, result.output_path)
-        built = VideoBuilt(
-            session.owner_sid,
-            session_id=session.id,
-            url=f"/videos/{session.id}.{spec.video_extension}",
-            bytes=path.stat().st_size,
-            frames=result.frames_encoded,
-            duration_s=result.frames_encoded / spec.fps,
-            width=spec.width,
-            height=spec.height,
-        )
-        log.info("session %s: video ready, %d frames, %d bytes", session.id, built.frames, built.bytes)
-        self.send_notification(n.VIDEO_BUILT, built)
+        path = self.videos.publish(session.id, session.spec.video_extension, result.output_path)
+        self.announce_video(session, path, result.frames_encoded)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from puremvc.patterns.command import SimpleCommand
 
 from .. import notifications as n
 from ..errors import SERVER_BUSY, UPLOAD_FAILED, UPLOAD_QUOTA, ServiceError
 from ..model.config_proxy import ConfigProxy
-from ..model.vo.events import SessionRef
-from ..model.vo.lifecycle import State
+from ..model.vo.events import SessionRef, VideoBuilt
+from ..model.vo.lifecycle import Event, State
 from ..model.vo.session import Session
 from ..settings import Settings
 from .model_access import ModelAccess
+
+log = logging.getLogger(__name__)
 
 
 class PipelineCommand(ModelAccess, SimpleCommand):
@@ -30,6 +35,23 @@ class PipelineCommand(ModelAccess, SimpleCommand):
         nothing of it touches the session's files afterwards. Stopping what does not run is harmless."""
         for stop in (n.STOP_ENCODER, n.STOP_UPLOAD, n.STOP_WATCHING_PROCESSING):
             self.send_notification(stop, SessionRef(session_id))
+
+    def announce_video(self, session: Session, path: Path, frames: int) -> None:
+        """The session's video is published at ``path``: tell its client, and move on (upload or done)."""
+        spec = session.spec
+        built = VideoBuilt(
+            session.owner_sid,
+            session_id=session.id,
+            url=f"/videos/{session.id}.{spec.video_extension}",
+            bytes=path.stat().st_size,
+            frames=frames,
+            duration_s=frames / spec.fps,
+            width=spec.width,
+            height=spec.height,
+        )
+        log.info("session %s: video ready, %d frames, %d bytes", session.id, built.frames, built.bytes)
+        self.send_notification(n.VIDEO_BUILT, built)
+        self.sessions.transition(session, Event.UPLOAD if spec.upload else Event.BUILT)
 
     def remove_spent_spool(self, session: Session) -> None:
         """The frames a final state no longer needs leave the spool: a video made, an expiry, a failed

@@ -87,6 +87,16 @@ class FrameStoreProxy(Proxy):
                 found.append(PreparedAudio(path, int(match[2]) / 1e6, int(match[3]) / 1e6, loudness))
         return found
 
+    def keep_prepared_audio(self, session: Session, encoded: Path, loudness_lufs: float | None, audio_s: float,
+                            covers_s: float) -> Path:
+        """Give the audio prepared for the finish its final name (atomically, while this node still
+        holds the session: a node that lost it must not write into the holder's folder); the name
+        says what it holds, so a restart or a takeover finds it done."""
+        check_fence(self.work_dir / session.id, session.fence)
+        kept = self.prepared_audio_path(session, loudness_lufs, audio_s, covers_s)
+        os.replace(encoded, kept)
+        return kept
+
     def keep_segment(self, session: Session, segment: Segment, encoded: Path) -> None:
         """Give an encoded segment its final name (atomically, while this node still holds the
         session), then drop its frames from the spool: from now on the segment holds them."""

@@ -82,10 +82,11 @@ class EncodeJob:
     stall_s: float | None = None  # an ffmpeg that shows no progress for this long is killed (counted as a crash)
     finished: tuple[Segment, ...] = ()  # segments already durable (a restart, a takeover): never encoded again
     segment_path: Callable[[Segment], Path] | None = dataclasses.field(default=None, compare=False)
-    # The audio prepared for the finish: found on disk (a restart, a takeover), and where one is kept.
+    # The audio prepared for the finish: found on disk (a restart, a takeover), and how one is kept
+    # (renamed into place, fenced: ``keep_prepared_audio(encoded, loudness_lufs, audio_s, covers_s)``).
     prepared_audio: tuple[PreparedAudio, ...] = ()
-    prepared_audio_path: Callable[[float | None, float, float], Path] | None = dataclasses.field(default=None,
-                                                                                               compare=False)
+    keep_prepared_audio: Callable[[Path, float | None, float, float], Path] | None = dataclasses.field(default=None,
+                                                                                                     compare=False)
 
     @property
     def copies_stream(self) -> bool:

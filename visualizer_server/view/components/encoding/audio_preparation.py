@@ -19,7 +19,6 @@ session's encode supervisor. Knows nothing of PureMVC.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -38,19 +37,20 @@ PAD_S = 2.0  # silence after the audio: a video up to this much longer than its 
 
 
 class AudioPreparation(BackgroundTask):
-    """Encodes ``audio`` into ``output`` (a fresh file of the session's container), then renames it
-    to ``kept_path(loudness_lufs, audio_s, covers_s)`` when given, so that a restart or a takeover
-    finds it done; ``result`` waits for it. ``on_measuring`` is called when its loudness
+    """Encodes ``audio`` into ``output`` (a fresh file of the session's container), then hands it to
+    ``keep(output, loudness_lufs, audio_s, covers_s)`` when given, which renames it into place (and
+    refuses on a node that lost the session), so that a restart or a takeover finds it done;
+    ``result`` waits for it. ``on_measuring`` is called when its loudness
     measurement starts and when it ends (``measuring``). With ``slots``, its ffmpeg runs only
     while it holds one (the preparations of all sessions take turns)."""
 
     def __init__(self, audio: Path, output: Path, muxer: str, loudness_lufs: float | None,
                  stall_s: float | None, on_measuring: Callable[[], None] = lambda: None,
-                 kept_path: Callable[[float | None, float, float], Path] | None = None,
+                 keep: Callable[[Path, float | None, float, float], Path] | None = None,
                  slots: EncoderSlots | None = None) -> None:  # fmt: skip
         self.audio, self.output, self.muxer = audio, output, muxer
         self.slots = slots
-        self.kept_path = kept_path
+        self.keep = keep
         self.loudness_lufs = loudness_lufs
         self.stall_s = stall_s
         self.measuring = False
@@ -107,10 +107,7 @@ class AudioPreparation(BackgroundTask):
         process = self._run_ffmpeg(prepare_audio_args(self.audio, self.output, self.muxer, loudness_filter, PAD_S))
         covers_s = process.out_time_s  # the last packet's time: short of the file by up to a packet, so safe
         audio_s = max(0.0, covers_s - PAD_S)
-        path = self.output
-        if self.kept_path is not None:
-            path = self.kept_path(self.loudness_lufs, audio_s, covers_s)
-            os.replace(self.output, path)  # atomic: a file under that name is whole
+        path = self.output if self.keep is None else self.keep(self.output, self.loudness_lufs, audio_s, covers_s)
         return PreparedAudio(path, audio_s, covers_s, self.loudness_lufs)
 
     def _loudness_filter(self) -> str | None:

@@ -152,7 +152,7 @@ class EncodeSupervisor:
                 return None
             muxer = CODECS[self.job.codec].muxer
             self._audio = AudioPreparation(audio, output, muxer, loudness_lufs, self.job.stall_s,
-                                           on_measuring=self._report, kept_path=self.job.prepared_audio_path,
+                                           on_measuring=self._report, keep=self.job.keep_prepared_audio,
                                            slots=self._audio_slots)  # fmt: skip
             self._audio.start()
         return self._audio
