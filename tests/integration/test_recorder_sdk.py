@@ -8,6 +8,7 @@ import functools
 import http.server
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 import wave
@@ -18,9 +19,12 @@ import av
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
+from prometheus_client.parser import text_string_to_metric_families
 
 from ..conftest import ServerProcess
 from ..media import make_wav, probe
+from ..processes import wait_until
+from .small_disk import fill_inodes, small_disk  # noqa: F401 - small_disk: a fixture
 from .test_browser_page import browser  # noqa: F401 - the browser tests' one Chromium fixture
 
 pytestmark = pytest.mark.browser
@@ -283,6 +287,52 @@ def test_a_reload_mid_take_continues_from_the_first_missing_frame_into_one_exact
     _assert_frames_in_order(_video(sdk_server), 60)
     facts = probe(_video(sdk_server))
     assert facts.audio_codec == "aac" and facts.audio_duration_s == pytest.approx(2.0, abs=0.03)
+
+
+FRAMES_STORED = """async ({ server, frames }) => {
+  const { Recorder } = await import(server + "/sdk/recorder.js");
+  const recorder = await Recorder.connect(server);
+  const canvas = document.createElement("canvas");
+  canvas.width = %d; canvas.height = %d;
+  const context = canvas.getContext("2d");
+  const take = await recorder.start({ width: canvas.width, height: canvas.height, fps: 30, format: "png", encode: "server" });
+  const stored = new Promise((resolve) => take.addEventListener("progress", (event) => {
+    if (event.detail.framesReceived === frames) resolve();
+  }));
+  for (let index = 0; index < frames; index++) {
+    drawIndex(context, index);
+    await take.addFrame(canvas);
+  }
+  await stored;
+  window.take = take;
+}""" % (WIDTH, HEIGHT)
+
+
+def _refused_busy(server: ServerProcess) -> float:
+    with urllib.request.urlopen(server.url + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "visualizer_requests_refused_total" and sample.labels.get("code") == "server_busy")
+
+
+def test_finish_on_a_full_disk_asks_again_until_the_end_is_kept(small_disk, page, start_server, other_origin):
+    """The server refuses ``end_session`` with server_busy while its disk is full (nothing is kept, so
+    a restart could not know the end): the SDK's finish asks again after ``retry_after_s``, and
+    resolves with the video once there is room; the take never fails for it."""
+    # A long idle close: the open segment is not kept (nor its frames' inodes freed) while the test waits.
+    server = start_server("--cors-origin", other_origin, "--min-free-disk-bytes", "0", "--encoder-idle-ms", "60000",
+                          work=small_disk)  # fmt: skip
+    page.evaluate(FRAMES_STORED, {"server": server.url, "frames": 12})
+    fillers = fill_inodes(small_disk / "filler")
+    page.evaluate("() => { window.finished = window.take.finish().then((result) => ({ result }), (error) => ({ error: String(error) })); }")
+    wait_until(lambda: _refused_busy(server) >= 2, what="the end refused twice on the full disk",
+               pause=lambda _: time.sleep(0.1))  # each poll is an HTTP request to the server
+    for path in fillers:
+        path.unlink()
+    outcome = page.evaluate("() => window.finished")
+    assert "result" in outcome, outcome
+    assert outcome["result"]["frames"] == 12
+    _assert_frames_in_order(_video(server), 12)
 
 
 AUTO_TAKE = """async ({ server }) => {

@@ -3,7 +3,6 @@ injected for real (kill -9 of ffmpeg, a stopped process, a closed port, a full f
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import signal
@@ -13,7 +12,6 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,6 +19,7 @@ from ..conftest import ServerProcess
 from ..media import encode_frame, encode_frames, make_wav, probe
 from ..processes import catch_stopped, cpu_seconds, ffmpeg_stopping_once, kill_ffmpeg, pids_with, wait_until
 from .client import RecordingClient
+from .small_disk import fill_inodes, small_disk, tiny_output  # noqa: F401 - fixtures
 
 W, H, FPS = 320, 180, 30
 
@@ -204,31 +203,6 @@ def test_cancel_during_the_mux_leaves_no_file_behind(start_server, connect, tmp_
     assert not list(server.output_dir.glob(f"{session_id}*")) and not (server.work_dir / session_id).exists()
 
 
-def _fill_inodes(folder: Path) -> list[Path]:
-    """Create empty files until the file system refuses: full, though bytes are still free."""
-    folder.mkdir()
-    made = []
-    while True:
-        try:
-            path = folder / str(len(made))
-            path.touch()
-            made.append(path)
-        except OSError as error:
-            assert error.errno == errno.ENOSPC, error
-            return made
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A tmpfs with few inodes and plenty of bytes: the free-space check passes, the write itself fails.
-    Asked for before the server, so it is unmounted after the server has stopped."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,nr_inodes=64", "tmpfs", str(folder)], check=True)
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
 def test_a_full_disk_answers_server_busy_and_loses_nothing(small_disk, start_server, connect):
     work = small_disk
     server = start_server("--min-free-disk-bytes", "0", work=work)
@@ -236,7 +210,7 @@ def test_a_full_disk_answers_server_busy_and_loses_nothing(small_disk, start_ser
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
     frames = encode_frames(0, 12, W, H)
     client.send_frames(session_id, {index: frames[index] for index in range(4)})
-    fillers = _fill_inodes(work / "filler")
+    fillers = fill_inodes(work / "filler")
     refused = [client.send_frame(session_id, index, frames[index]) for index in range(4, 8)]
     assert {answer["error"]["code"] for answer in refused} == {"server_busy"}, refused
     assert "disk is full" in refused[0]["error"]["message"]
@@ -258,7 +232,7 @@ def test_an_encoder_that_finds_the_disk_full_waits_for_room_and_loses_nothing(sm
     client = connect(server.url)
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
     frames = encode_frames(0, 12, W, H)
-    fillers = _fill_inodes(work / "filler")
+    fillers = fill_inodes(work / "filler")
     for path in fillers[-2:]:  # room for frame 0 and its folder, none for ffmpeg's segment
         path.unlink()
     client.send_frames(session_id, {0: frames[0]})
@@ -273,16 +247,6 @@ def test_an_encoder_that_finds_the_disk_full_waits_for_room_and_loses_nothing(sm
     _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
     assert not client.events["progress"][-1]["waiting_for_disk"]
     assert "restart" not in "".join(server.lines), "waiting for room is not a restart"
-
-
-@pytest.fixture
-def tiny_output(tmp_path: Path) -> Iterator[Path]:
-    """An output folder on a tmpfs of 16 KiB: too small for a video and its index's room."""
-    folder = tmp_path / "tiny-output"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(folder)], check=True)
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=True)
 
 
 def test_a_join_that_finds_its_disk_full_removes_its_partial_file_and_waits_for_room(tiny_output, start_server,
@@ -309,13 +273,42 @@ def test_a_session_that_expires_on_a_full_disk_is_told_and_recorded_once_there_i
     server = start_server("--idle-timeout-s", "1", "--sweep-interval-s", "1", "--min-free-disk-bytes", "0", work=work)
     client = connect(server.url)
     session_id = client.start(width=W, height=H, fps=FPS, format="jpeg")["session_id"]
-    fillers = _fill_inodes(work / "filler")
+    fillers = fill_inodes(work / "filler")
     assert client.wait_for("session_failed")["error"]["code"] == "expired"
     manifest = work / session_id / "manifest.json"
     assert json.loads(manifest.read_text())["state"] == "receiving", "the disk was full: nothing was written"
     for path in fillers:
         path.unlink()
     wait_until(lambda: json.loads(manifest.read_text())["state"] == "expired", what="the sweep's save of the manifest")
+
+
+def test_a_restart_that_finds_the_video_published_but_not_recorded_announces_it(start_server, connect):
+    """What a full disk through both saves of ``done`` leaves, then a kill before the next sweep: the
+    video published, the spool removed (the cleanup's first step, to make room), the manifest still
+    at ``muxing``. Before, the restart took that for an encode to do again, from a spool that is gone,
+    and the session waited in ``encoding`` for frames that would never come."""
+    server = start_server()
+    client = connect(server.url)
+    started = client.start(width=W, height=H, fps=FPS, format="jpeg")
+    session_id, token = started["session_id"], started["resume_token"]
+    client.send_frames(session_id, encode_frames(0, 12, W, H))
+    client.end(session_id, 12)
+    client.wait_for("video_ready")
+    folder = server.work_dir / session_id
+    wait_until(lambda: json.loads((folder / "manifest.json").read_text())["state"] == "done", what="the move to done")
+    wait_until(lambda: not (folder / "frames").exists(), what="the cleanup of the spool")
+    server.kill()
+    client.close()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "state": "muxing"}))
+    assert not list(folder.glob("frames/*")) and not list(folder.glob("segments/*")), "the cleanup removed the spool"
+
+    server = start_server()
+    client = connect(server.url)
+    resumed = client.call("resume_session", {"session_id": session_id, "resume_token": token})
+    assert resumed["state"] == "done" and resumed["frames_encoded"] == 12, resumed
+    assert json.loads((folder / "manifest.json").read_text())["state"] == "done", "recorded this time"
+    _assert_exact(server.output_dir / f"{session_id}.mp4", 12, audio=False)
 
 
 def test_sigterm_during_the_restore_of_many_sessions_exits_cleanly(start_server, connect):

@@ -4,10 +4,9 @@ import pytest
 
 from visualizer_server import notifications as n
 from visualizer_server.controller.build_video_command import BuildVideoCommand
-from visualizer_server.controller.finish_video_command import FinishVideoCommand
 from visualizer_server.errors import CONFLICT, ServiceError
 from visualizer_server.model.files import FENCE_NAME
-from visualizer_server.model.vo.encoder_messages import PreparedAudio
+from visualizer_server.model.vo.encoder_messages import PreparedAudio, Segment
 from visualizer_server.model.vo.events import SessionChange
 from visualizer_server.model.vo.lifecycle import Event, State
 
@@ -65,16 +64,22 @@ def test_a_session_taken_back_mid_encode_starts_the_encoder_again_and_closes_its
     assert len(building.bodies(n.START_ENCODER)) == 1 and len(building.bodies(n.END_ENCODER_INPUT)) == 1
 
 
-@pytest.mark.parametrize(("upload", "after"), [(False, State.DONE), (True, State.UPLOADING)])
-def test_a_session_taken_back_after_its_video_was_published_is_announced_not_built_again(core, upload, after):
-    # A full disk kept the move to done (or uploading) from being saved; the spool was removed for
-    # room; the server restarted before the next save: the manifest says muxing, the video exists.
+@pytest.mark.parametrize(("upload", "spool", "after"), [
+    (False, False, State.DONE), (True, True, State.UPLOADING), (True, False, State.FAILED),
+])  # fmt: skip
+def test_a_session_taken_back_after_its_video_was_published_is_announced_not_built_again(core, upload, spool, after):
+    # A full disk kept the move to done (or uploading) from being saved; the server restarted before
+    # the next save: the manifest says muxing, the video exists. With the spool gone, the cleanup of a
+    # final state ran; after an upload nobody knows whether it ended, so it is not made twice.
     core.proxies()
     core.command(n.BUILD_VIDEO, BuildVideoCommand)
-    core.command(n.ENCODER_FINISHED, FinishVideoCommand)
     announced = core.spy(n.START_ENCODER, n.AUDIO_STORED, n.END_ENCODER_INPUT, n.VIDEO_BUILT)
     session = core.session(upload=upload)
     session.frame_count, session.state = 40, State.ENCODING
+    if spool:
+        kept = core.frames.segment_path(session, Segment(0, 40))
+        kept.parent.mkdir(parents=True)
+        kept.write_bytes(b"segment")
     video = core.videos.video_path(session.id, "mp4")
     video.write_bytes(b"the checked video")
     _build(core, session, State.MUXING, State.ENCODING, Event.RESTART)
@@ -83,6 +88,16 @@ def test_a_session_taken_back_after_its_video_was_published_is_announced_not_bui
     assert (built.frames, built.duration_s, built.url) == (40, 4.0, f"/videos/{session.id}.mp4")
     assert session.state == after and video.read_bytes() == b"the checked video"
     assert core.sessions.load(session.id).state == after, "saved this time"
+    if after == State.FAILED:
+        assert session.error["code"] == "upload_failed" and "look on the channel" in session.error["message"]
+
+
+def test_a_video_of_another_container_is_not_taken_for_the_session_s(core, building):
+    session = core.session()  # h264 in MP4
+    session.frame_count, session.state = 4, State.ENCODING
+    core.videos.video_path(session.id, "webm").write_bytes(b"not this session's video")
+    _build(core, session, State.MUXING, State.ENCODING, Event.RESTART)
+    assert len(building.bodies(n.START_ENCODER)) == 1 and session.state == State.ENCODING
 
 
 @pytest.mark.parametrize(("stored", "told"), [(5, True), (4, False)])

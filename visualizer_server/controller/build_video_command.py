@@ -6,11 +6,13 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from puremvc.interfaces import INotification
 
 from .. import notifications as n
+from ..errors import UPLOAD_FAILED, ServiceError
 from ..model.vo.encoder_messages import EncodeJob, FinishEncode
 from ..model.vo.events import SessionChange
 from ..model.vo.lifecycle import BACK_TO_WORK, Event, State
@@ -27,10 +29,13 @@ class BuildVideoCommand(PipelineCommand):
         session = self.sessions.find(change.session_id)
         if session is None:
             return
-        # 0. Taken back after its video was published, but before a full disk let that be saved:
-        #    the video is announced again, not built again (its spool is gone).
-        if change.event in BACK_TO_WORK and change.after == State.ENCODING and self._published_before(session):
-            return
+        # 0. Taken back after its finish published the video, whose move on a full disk could not
+        #    record: the video is announced again from its file, not built again.
+        if change.event in BACK_TO_WORK and change.after == State.ENCODING:
+            video = self.videos.find(session.id, session.spec.video_extension)
+            if video is not None:
+                self._move_on_from(session, video)
+                return
         # 1. A new session, or one this process took back, needs an encoder (it starts on frame 0).
         if change.event in (Event.CREATE, *BACK_TO_WORK):
             self._start_encoder(session)
@@ -38,18 +43,25 @@ class BuildVideoCommand(PipelineCommand):
         if change.after == State.ENCODING:
             self._end_encoder_input(session)
 
-    def _published_before(self, session: Session) -> bool:
-        """The previous run's finish published the video (checked, under its final name, which only
-        a finish gives), then the move to done or uploading could not be saved and the spool was
-        removed to make room: the move is made now from the video itself."""
-        video = self.videos.find(session.id, session.spec.video_extension)
-        if video is None:
-            return False
-        log.info("session %s: its video was published before a restart; announced again, not built again", session.id)
-        session.frames_encoded = session.total_frames or 0  # the finish checked the video holds them all
+    def _move_on_from(self, session: Session, video: Path) -> None:
+        """Only a finish that checked the video gives it its final name, so a session still recorded
+        as encoding or muxing with its video published lost the record of its next move: the disk
+        was full for the move's save and the cleanup's, then a restart or a takeover came before the
+        sweep's. The move is made again from the video. Where the spool is gone too, the cleanup of a
+        final state ran: after an upload, done or failed, nobody knows which, and uploading again
+        could publish the video twice, so the client is told that instead."""
+        log.info("session %s: its video was published before this run; announced again, not built again", session.id)
+        session.frames_encoded = session.total_frames or 0  # the finish checked that the video holds them all
         self.sessions.transition(session, Event.ENCODED)
         self.announce_video(session, video, session.frames_encoded)
-        return True
+        if not session.spec.upload:
+            self.sessions.transition(session, Event.BUILT)
+        elif self.frames.stored_segments(session):
+            self.sessions.transition(session, Event.UPLOAD)  # the spool is still there: no upload ended yet
+        else:
+            message = ("whether the video's YouTube upload ended is not known (the server's disk was full when "
+                       "it should have recorded it); the video is kept here: look on the channel before uploading it again")
+            self.sessions.transition(session, Event.FAIL, ServiceError(UPLOAD_FAILED, message))
 
     def _start_encoder(self, session: Session) -> None:
         spec, settings = session.spec, self.settings

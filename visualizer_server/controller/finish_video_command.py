@@ -37,3 +37,4 @@ class FinishVideoCommand(PipelineCommand):
         # 2. Only a checked video gets its final name, and only then is it announced.
         path = self.videos.publish(session.id, session.spec.video_extension, result.output_path)
         self.announce_video(session, path, result.frames_encoded)
+        self.sessions.transition(session, Event.UPLOAD if session.spec.upload else Event.BUILT)

@@ -11,7 +11,7 @@ from .. import notifications as n
 from ..errors import SERVER_BUSY, UPLOAD_FAILED, UPLOAD_QUOTA, ServiceError
 from ..model.config_proxy import ConfigProxy
 from ..model.vo.events import SessionRef, VideoBuilt
-from ..model.vo.lifecycle import Event, State
+from ..model.vo.lifecycle import State
 from ..model.vo.session import Session
 from ..settings import Settings
 from .model_access import ModelAccess
@@ -37,7 +37,7 @@ class PipelineCommand(ModelAccess, SimpleCommand):
             self.send_notification(stop, SessionRef(session_id))
 
     def announce_video(self, session: Session, path: Path, frames: int) -> None:
-        """The session's video is published at ``path``: tell its client, and move on (upload or done)."""
+        """The session's video is published at ``path``: tell its client (the caller makes the move on)."""
         spec = session.spec
         built = VideoBuilt(
             session.owner_sid,
@@ -51,7 +51,6 @@ class PipelineCommand(ModelAccess, SimpleCommand):
         )
         log.info("session %s: video ready, %d frames, %d bytes", session.id, built.frames, built.bytes)
         self.send_notification(n.VIDEO_BUILT, built)
-        self.sessions.transition(session, Event.UPLOAD if spec.upload else Event.BUILT)
 
     def remove_spent_spool(self, session: Session) -> None:
         """The frames a final state no longer needs leave the spool: a video made, an expiry, a failed
