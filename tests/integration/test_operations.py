@@ -6,25 +6,16 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 import socketio
-from prometheus_client.parser import text_string_to_metric_families
 
 from ..media import encode_frame
-
-
-def _metrics(url: str) -> dict[tuple[str, tuple], float]:
-    with urllib.request.urlopen(url + "/metrics") as response:
-        assert response.headers["Content-Type"].startswith("text/plain")
-        text = response.read().decode()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}  # fmt: skip
+from .metrics import read_metrics
 
 
 def test_metrics_parse_and_move_by_the_right_amounts(server, connect):
-    before = _metrics(server.url)
+    before = read_metrics(server.url)
     client = connect(server.url)
     session_id = client.start(width=64, height=32, fps=10, format="jpeg")["session_id"]
     frames = [encode_frame(index, 64, 32, "jpeg") for index in range(12)]
@@ -34,7 +25,7 @@ def test_metrics_parse_and_move_by_the_right_amounts(server, connect):
     client.call("end_session", {"session_id": session_id, "frame_count": 99})  # incomplete
     client.call("end_session", {"session_id": session_id, "frame_count": 12})
     client.wait_for("video_ready")
-    after = _metrics(server.url)
+    after = read_metrics(server.url)
 
     def moved(name: str, **labels: str) -> float:
         key = (name, tuple(sorted(labels.items())))

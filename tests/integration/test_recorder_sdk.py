@@ -19,11 +19,11 @@ import av
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
-from prometheus_client.parser import text_string_to_metric_families
 
 from ..conftest import ServerProcess
 from ..media import make_wav, probe
 from ..processes import wait_until
+from .metrics import read_metrics
 from .small_disk import fill_inodes, small_disk  # noqa: F401 - small_disk: a fixture
 from .test_browser_page import browser  # noqa: F401 - the browser tests' one Chromium fixture
 
@@ -308,13 +308,6 @@ FRAMES_STORED = """async ({ server, frames }) => {
 }""" % (WIDTH, HEIGHT)
 
 
-def _refused_busy(server: ServerProcess) -> float:
-    with urllib.request.urlopen(server.url + "/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-               if sample.name == "visualizer_requests_refused_total" and sample.labels.get("code") == "server_busy")
-
-
 def test_finish_on_a_full_disk_asks_again_until_the_end_is_kept(small_disk, page, start_server, other_origin):
     """The server refuses ``end_session`` with server_busy while its disk is full (nothing is kept, so
     a restart could not know the end): the SDK's finish asks again after ``retry_after_s``, and
@@ -325,7 +318,9 @@ def test_finish_on_a_full_disk_asks_again_until_the_end_is_kept(small_disk, page
     page.evaluate(FRAMES_STORED, {"server": server.url, "frames": 12})
     fillers = fill_inodes(small_disk / "filler")
     page.evaluate("() => { window.finished = window.take.finish().then((result) => ({ result }), (error) => ({ error: String(error) })); }")
-    wait_until(lambda: _refused_busy(server) >= 2, what="the end refused twice on the full disk",
+    refused_busy = ("visualizer_requests_refused_total", (("code", "server_busy"),))
+    wait_until(lambda: read_metrics(server.url).get(refused_busy, 0) >= 2,
+               what="the end refused twice on the full disk",
                pause=lambda _: time.sleep(0.1))  # each poll is an HTTP request to the server
     for path in fillers:
         path.unlink()

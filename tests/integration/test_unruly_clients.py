@@ -20,11 +20,11 @@ from typing import Callable, Iterator
 
 import pytest
 import websocket
-from prometheus_client.parser import text_string_to_metric_families
 
 from ..media import encode_frame
 from ..processes import wait_until
 from .client import RecordingClient
+from .metrics import read_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
@@ -36,14 +36,6 @@ def _status_mb(pid: int, field: str) -> float:
     """VmRSS (now) or VmHWM (peak) of a process, from /proc."""
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1)) / 1024
-
-
-def _metrics(url: str, token: str | None = None) -> dict[tuple[str, tuple], float]:
-    request = urllib.request.Request(url + "/metrics", headers={"Authorization": f"Bearer {token}"} if token else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}  # fmt: skip
 
 
 def _run_session(connect: Callable[..., RecordingClient], url: str, frames: int = 30) -> dict:
@@ -90,7 +82,7 @@ def test_a_client_that_ignores_the_window_is_slowed_by_tcp_not_buffered(flood_se
     flood = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # While the flood is held back, another connection is served as usual.
-        wait_until(lambda: _metrics(flood_server.url)[("visualizer_window_pauses_total", ())] > 0, 60,
+        wait_until(lambda: read_metrics(flood_server.url)[("visualizer_window_pauses_total", ())] > 0, 60,
                     "the server pausing the flooding connection")  # fmt: skip
         bystander = connect(flood_server.url)
         assert bystander.call("test", "still served?") == {"ok": True}
@@ -180,7 +172,7 @@ def test_slowloris_leaves_healthz_and_real_sessions_alone(guarded_server, many_f
     finally:
         for connection in half_open:
             connection.close()
-    metrics = _metrics(server.url)
+    metrics = read_metrics(server.url)
     refused = metrics[("visualizer_connections_refused_total", (("cap", "per_address"),))]
     timed_out = metrics[("visualizer_header_timeouts_total", ())]
     if len(sources) == 1:  # at most 64 from one address; the rest refused at once, with a line in the log
@@ -235,10 +227,10 @@ def test_a_client_that_stops_reading_is_closed_and_nobody_else_waits(quick_ping_
 @pytest.mark.parametrize("extra, open_without_token", [([], False), (["--metrics-without-token"], True)])
 def test_metrics_need_the_token_when_tokens_are_configured(extra, open_without_token, start_server):
     server = start_server("--token", "t0ken", *extra)
-    assert ("visualizer_connections_open", ()) in _metrics(server.url, token="t0ken")
+    assert ("visualizer_connections_open", ()) in read_metrics(server.url, token="t0ken")
     if open_without_token:
-        assert _metrics(server.url)
+        assert read_metrics(server.url)
     else:
         with pytest.raises(urllib.error.HTTPError) as refused:
-            _metrics(server.url)
+            read_metrics(server.url)
         assert refused.value.code == 401
