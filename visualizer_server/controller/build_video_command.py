@@ -60,7 +60,8 @@ class BuildVideoCommand(PipelineCommand):
             self.sessions.transition(session, Event.UPLOAD)  # the spool is still there: no upload ended yet
         else:
             message = ("whether the video's YouTube upload ended is not known (the server's disk was full when "
-                       "it should have recorded it); the video is kept here: look on the channel before uploading it again")
+                       "it should have recorded it); the video is kept here: look on the channel before "
+                       "uploading it again")
             self.sessions.transition(session, Event.FAIL, ServiceError(UPLOAD_FAILED, message))
 
     def _start_encoder(self, session: Session) -> None:
